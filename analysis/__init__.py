@@ -1,0 +1,1 @@
+"""Text analysis, statistics and metrics for Groundswell (pure Python, no web framework)."""

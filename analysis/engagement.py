@@ -1,0 +1,510 @@
+"""Engagement metrics -- participation, favourable %, driver scores, engagement index, eNPS, driver impact, trends -- under suppression.
+
+All percentages are on a 0-100 scale and eNPS is in points (-100..100); changes across campaigns
+are in points. Every aggregate over a group goes through :mod:`analysis.privacy`: a suppressed
+group comes back with ``suppressed=True``, ``reason="not enough responses"`` and no numbers at all
+(not even its size).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import stats
+
+from analysis import privacy
+
+__all__ = [
+    "DEFAULT_ATTRIBUTES",
+    "OVERALL",
+    "SUPPRESSED_REASON",
+    "CampaignSummary",
+    "DriverImpact",
+    "GroupSummary",
+    "Participation",
+    "ResponseRecord",
+    "TrendPoint",
+    "attribute_groups",
+    "manager_tree_groups",
+    "participation",
+    "summarise_groups",
+    "trend",
+]
+
+#: The reason shown for every suppressed group or metric.
+SUPPRESSED_REASON = privacy.REASON_TOO_FEW
+#: Name of the whole-scope group built by :func:`attribute_groups`.
+OVERALL = "all"
+#: Grouping attributes snapshotted on each response when the campaign opened.
+DEFAULT_ATTRIBUTES = ("manager", "region", "territory", "department", "tenure_band")
+
+LIKERT_OPTIONS = (1, 2, 3, 4, 5)
+FAVOURABLE = frozenset({4, 5})
+ENPS_OPTIONS = tuple(range(11))
+PROMOTER_MIN = 9
+DETRACTOR_MAX = 6
+
+
+@dataclass(frozen=True)
+class ResponseRecord:
+    """One confidential engagement response, as stored: no person id, a random key.
+
+    Parameters
+    ----------
+    key : str
+        The response's random key (unique within a campaign).
+    likert : dict of str to int
+        Answers 1..5 by item id; unanswered items are absent.
+    enps : int or None
+        The 0..10 recommendation answer, ``None`` when skipped.
+    comments : tuple of str
+        Free-text engagement comments.
+    attributes : dict of str to str
+        Grouping snapshot taken when the campaign opened (manager, region, territory, department,
+        tenure_band, ...).
+    """
+
+    key: str
+    likert: Mapping[str, int] = field(default_factory=dict)
+    enps: int | None = None
+    comments: tuple[str, ...] = ()
+    attributes: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for item, value in self.likert.items():
+            if isinstance(value, bool) or value not in LIKERT_OPTIONS:
+                raise ValueError(f"Likert answer for {item!r} must be 1..5, got {value!r}")
+        if self.enps is not None and (isinstance(self.enps, bool) or self.enps not in ENPS_OPTIONS):
+            raise ValueError(f"eNPS answer must be 0..10, got {self.enps!r}")
+
+
+@dataclass(frozen=True)
+class Participation:
+    """Participation of one group: submitted / invited, shown only for at least k invitees."""
+
+    group: str
+    suppressed: bool
+    reason: str | None
+    invited: int | None
+    submitted: int | None
+    rate: float | None  # 0..100
+
+
+@dataclass(frozen=True)
+class DriverImpact:
+    """Spearman rank correlation of respondents' driver score with their engagement-outcome score."""
+
+    driver_id: str
+    rho: float | None  # None when a score is constant or fewer than 3 respondents have both
+    p: float | None
+    n: int
+    method: str = "spearman"
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    """Engagement results of one group; all numbers are ``None``/empty when suppressed.
+
+    ``favourable``, ``driver_scores`` and ``distributions`` map ids to values; a value of ``None``
+    means that metric alone had too few answers in this group (or, for distributions, fewer than
+    2k or a differencing risk). ``distributions[item]`` counts answers 1..5 in order.
+    ``comments`` (only when asked for) is the group's comments without authors, shuffled, or
+    ``None`` when too few members commented.
+    """
+
+    group: str
+    suppressed: bool
+    reason: str | None
+    n: int | None = None
+    engagement_index: float | None = None
+    enps: float | None = None
+    promoters_pct: float | None = None
+    detractors_pct: float | None = None
+    n_enps: int | None = None
+    favourable: dict[str, float | None] = field(default_factory=dict)
+    driver_scores: dict[str, float | None] = field(default_factory=dict)
+    distributions: dict[str, tuple[int, ...] | None] = field(default_factory=dict)
+    driver_impact: tuple[DriverImpact, ...] = ()
+    comments: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class CampaignSummary:
+    """One campaign's results for one group, the input of :func:`trend`."""
+
+    campaign_id: str
+    summary: GroupSummary
+    participation: Participation | None = None
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """One campaign in a trend, with changes in points against the previous campaign."""
+
+    campaign_id: str
+    suppressed: bool
+    reason: str | None
+    n: int | None
+    engagement_index: float | None
+    enps: float | None
+    participation_rate: float | None
+    driver_scores: dict[str, float | None]
+    change_engagement_index: float | None
+    change_enps: float | None
+    change_participation_rate: float | None
+    change_driver_scores: dict[str, float | None]
+
+
+# --------------------------------------------------------------------------------------------
+# groups
+
+
+def attribute_groups(
+    records: Iterable[ResponseRecord],
+    attributes: Sequence[str] = DEFAULT_ATTRIBUTES,
+    *,
+    include_overall: bool = True,
+) -> dict[str, frozenset[str]]:
+    """Build the overall group and one group per value of each attribute.
+
+    Parameters
+    ----------
+    records : iterable of ResponseRecord
+        The campaign's responses.
+    attributes : sequence of str
+        Snapshot attributes to group by.
+    include_overall : bool, default True
+        Add the whole scope as group :data:`OVERALL`.
+
+    Returns
+    -------
+    dict of str to frozenset of str
+        ``"all"`` and ``"<attribute>=<value>"`` to response keys. Records lacking an attribute
+        (or with an empty value) are in no group of that attribute.
+    """
+    records = list(records)
+    out: dict[str, set[str]] = {}
+    if include_overall:
+        out[OVERALL] = {r.key for r in records}
+    for attr in attributes:
+        for r in records:
+            value = r.attributes.get(attr)
+            if value:
+                out.setdefault(f"{attr}={value}", set()).add(r.key)
+    return {name: frozenset(keys) for name, keys in out.items()}
+
+
+def manager_tree_groups(
+    records: Iterable[ResponseRecord],
+    parent: Mapping[str, str | None],
+    *,
+    attribute: str = "manager",
+    prefix: str = "manager_tree",
+) -> dict[str, frozenset[str]]:
+    """Build one group per manager holding every response below them, directly or indirectly.
+
+    Parameters
+    ----------
+    records : iterable of ResponseRecord
+        Responses whose ``attributes[attribute]`` names their direct manager.
+    parent : mapping of str to str or None
+        Manager id to that manager's own manager (``None`` at the top).
+    attribute : str, default "manager"
+        Snapshot attribute holding the direct manager.
+    prefix : str, default "manager_tree"
+        Group names are ``"<prefix>=<manager id>"``.
+
+    Returns
+    -------
+    dict of str to frozenset of str
+        Group name to response keys.
+    """
+    out: dict[str, set[str]] = {}
+    for r in records:
+        manager = r.attributes.get(attribute)
+        seen: set[str] = set()
+        while manager and manager not in seen:  # guard against a cycle in bad data
+            seen.add(manager)
+            out.setdefault(f"{prefix}={manager}", set()).add(r.key)
+            manager = parent.get(manager)
+    return {name: frozenset(keys) for name, keys in out.items()}
+
+
+# --------------------------------------------------------------------------------------------
+# metrics
+
+
+def participation(
+    invited: int, submitted: int, *, group: str = OVERALL, k: int = privacy.DEFAULT_MIN_GROUP_SIZE
+) -> Participation:
+    """Compute participation = submitted / invited for one group.
+
+    Parameters
+    ----------
+    invited : int
+        People in the campaign's audience within the group.
+    submitted : int
+        Of those, people with a participation record.
+    group : str, default "all"
+        Group name carried into the result.
+    k : int, default 5
+        Minimum group size; groups with fewer than ``k`` invitees are suppressed.
+
+    Returns
+    -------
+    Participation
+        Rate on a 0..100 scale.
+    """
+    k = privacy.validate_min_group_size(k)
+    if invited < 0 or submitted < 0 or submitted > invited:
+        raise ValueError(f"need 0 <= submitted <= invited, got {submitted} / {invited}")
+    if invited < k:
+        return Participation(group, True, SUPPRESSED_REASON, None, None, None)
+    return Participation(group, False, None, invited, submitted, 100.0 * submitted / invited)
+
+
+def _pct(numerator: int, denominator: int) -> float | None:
+    return 100.0 * numerator / denominator if denominator else None
+
+
+def _respondent_scores(record: ResponseRecord, items: Collection[str]) -> float | None:
+    answered = [record.likert[i] for i in items if i in record.likert]
+    if not answered:
+        return None
+    return 100.0 * sum(v in FAVOURABLE for v in answered) / len(answered)
+
+
+def _driver_impact(
+    records: Sequence[ResponseRecord], driver_items: Mapping[str, list[str]], outcome_items: list[str]
+) -> tuple[DriverImpact, ...]:
+    outcome = [_respondent_scores(r, outcome_items) for r in records]
+    impacts = []
+    for driver, items in driver_items.items():
+        pairs = [
+            (d, o) for d, o in ((_respondent_scores(r, items), oc) for r, oc in zip(records, outcome))
+            if d is not None and o is not None
+        ]
+        n = len(pairs)
+        if n < 3:
+            impacts.append(DriverImpact(driver, None, None, n))
+            continue
+        x = np.array([d for d, _ in pairs])
+        y = np.array([o for _, o in pairs])
+        if np.ptp(x) == 0 or np.ptp(y) == 0:  # correlation undefined (scipy would warn)
+            impacts.append(DriverImpact(driver, None, None, n))
+            continue
+        res = stats.spearmanr(x, y)
+        impacts.append(DriverImpact(driver, float(res.statistic), float(res.pvalue), n))
+    return tuple(impacts)
+
+
+def summarise_groups(
+    records: Iterable[ResponseRecord],
+    groups: Mapping[str, Collection[str]],
+    drivers: Mapping[str, str],
+    outcome: str | Collection[str],
+    *,
+    k: int = privacy.DEFAULT_MIN_GROUP_SIZE,
+    distributions: bool = False,
+    impact: bool = False,
+    comments: bool = False,
+    random_state: int | np.random.Generator | None = None,
+) -> dict[str, GroupSummary]:
+    """Compute engagement results for every group one role can see, suppressed together.
+
+    Suppression (:func:`analysis.privacy.suppress_groups`) runs over *all* ``groups`` at once --
+    pass every group the role can obtain (overall, every attribute, manager subtrees, filters),
+    not only those on the current page, so that no two views can be differenced. It runs on each
+    group's members and again per metric on the members who answered that metric (an item, a
+    driver, the outcome, eNPS), so a skipped question cannot be used to single anyone out.
+
+    Parameters
+    ----------
+    records : iterable of ResponseRecord
+        Responses of one closed campaign.
+    groups : mapping of str to collection of str
+        Group name to response keys, e.g. from :func:`attribute_groups` merged with
+        :func:`manager_tree_groups`.
+    drivers : mapping of str to str
+        Likert item id to driver id. Items not in the map are ignored.
+    outcome : str or collection of str
+        The engagement-outcome driver id(s); their items make the engagement index.
+    k : int, default 5
+        Minimum group size (at least 3).
+    distributions : bool, default False
+        Also return counts per option (1..5) per item, for groups that pass suppression at ``2k``.
+    impact : bool, default False
+        Also compute driver impact (Spearman correlation of each respondent's driver score with
+        their outcome score) for each visible group.
+    comments : bool, default False
+        Also return each visible group's comments, shuffled, when at least ``k`` of its members
+        commented (and no differencing risk, by the same suppression rules).
+    random_state : int, Generator or None
+        Seeds the comment shuffle.
+
+    Returns
+    -------
+    dict of str to GroupSummary
+        One summary per group, in the order of ``groups``.
+    """
+    k = privacy.validate_min_group_size(k)
+    by_key = {r.key: r for r in records}
+    outcome_ids = {outcome} if isinstance(outcome, str) else set(outcome)
+    members = {name: frozenset(keys) for name, keys in groups.items()}
+    unknown = frozenset().union(*members.values()).difference(by_key) if members else frozenset()
+    if unknown:
+        raise ValueError(f"{len(unknown)} group member key(s) have no response record")
+
+    driver_items: dict[str, list[str]] = {}
+    for item, driver in drivers.items():
+        driver_items.setdefault(driver, []).append(item)
+    outcome_items = [i for d in outcome_ids for i in driver_items.get(d, [])]
+    items = list(drivers)
+
+    def answered(pred) -> frozenset[str]:
+        return frozenset(key for key, r in by_key.items() if pred(r))
+
+    # Who contributes to each metric; suppression is decided per distinct respondent set.
+    metric_sets: dict[tuple[str, str], frozenset[str]] = {("n", ""): frozenset(by_key)}
+    for item in items:
+        metric_sets[("item", item)] = answered(lambda r, i=item: i in r.likert)
+    for driver, its in driver_items.items():
+        metric_sets[("driver", driver)] = answered(lambda r, its=its: any(i in r.likert for i in its))
+    metric_sets[("outcome", "")] = answered(lambda r: any(i in r.likert for i in outcome_items))
+    metric_sets[("enps", "")] = answered(lambda r: r.enps is not None)
+    if comments:
+        metric_sets[("comments", "")] = answered(lambda r: any(c.strip() for c in r.comments))
+    rng = np.random.default_rng(random_state)
+
+    cache: dict[tuple[frozenset[str], int, tuple[str, ...]], dict[str, bool]] = {}
+
+    def visible(scope: frozenset[str], threshold: int, names: Sequence[str]) -> dict[str, bool]:
+        """Which groups may show a metric answered by ``scope``; groups not in ``names`` may not."""
+        key = (scope, threshold, tuple(names))
+        if key not in cache:
+            decisions = privacy.suppress_groups({name: members[name] & scope for name in names}, threshold)
+            cache[key] = {name: name in decisions and decisions[name] is None for name in members}
+        return cache[key]
+
+    base = visible(metric_sets[("n", "")], k, list(members))
+    # A metric can only be shown where its group is, so only base-visible groups compete for it.
+    shown = [name for name in members if base[name]]
+    vis = {metric: visible(scope, k, shown) for metric, scope in metric_sets.items()}
+    dist_vis = (
+        {item: visible(metric_sets[("item", item)], privacy.distribution_min_size(k), shown) for item in items}
+        if distributions
+        else {}
+    )
+
+    out: dict[str, GroupSummary] = {}
+    for name, keys in members.items():
+        if not base[name]:
+            out[name] = GroupSummary(name, True, SUPPRESSED_REASON)
+            continue
+        recs = [by_key[key] for key in sorted(keys)]
+
+        favourable: dict[str, float | None] = {}
+        dists: dict[str, tuple[int, ...] | None] = {}
+        for item in items:
+            shown = vis[("item", item)][name]
+            values = [r.likert[item] for r in recs if item in r.likert]
+            favourable[item] = _pct(sum(v in FAVOURABLE for v in values), len(values)) if shown else None
+            if distributions:
+                counts = tuple(values.count(o) for o in LIKERT_OPTIONS)
+                dists[item] = counts if shown and dist_vis[item][name] else None
+
+        def pooled(its: Collection[str]) -> float | None:
+            values = [r.likert[i] for r in recs for i in its if i in r.likert]
+            return _pct(sum(v in FAVOURABLE for v in values), len(values))
+
+        driver_scores = {
+            driver: pooled(its) if vis[("driver", driver)][name] else None for driver, its in driver_items.items()
+        }
+        index = pooled(outcome_items) if vis[("outcome", "")][name] else None
+
+        enps = promoters = detractors = None
+        n_enps = None
+        if vis[("enps", "")][name]:
+            scores = [r.enps for r in recs if r.enps is not None]
+            n_enps = len(scores)
+            promoters = _pct(sum(s >= PROMOTER_MIN for s in scores), n_enps)
+            detractors = _pct(sum(s <= DETRACTOR_MAX for s in scores), n_enps)
+            enps = promoters - detractors if promoters is not None and detractors is not None else None
+
+        impacts: tuple[DriverImpact, ...] = ()
+        if impact and vis[("outcome", "")][name]:
+            others = {d: its for d, its in driver_items.items() if d not in outcome_ids and vis[("driver", d)][name]}
+            impacts = _driver_impact(recs, others, outcome_items)
+
+        texts: tuple[str, ...] | None = None
+        if comments and vis[("comments", "")][name]:
+            pool = [c for r in recs for c in r.comments if c.strip()]
+            texts = tuple(pool[i] for i in rng.permutation(len(pool)))
+
+        out[name] = GroupSummary(
+            group=name,
+            suppressed=False,
+            reason=None,
+            n=len(recs),
+            engagement_index=index,
+            enps=enps,
+            promoters_pct=promoters,
+            detractors_pct=detractors,
+            n_enps=n_enps,
+            favourable=favourable,
+            driver_scores=driver_scores,
+            distributions=dists,
+            driver_impact=impacts,
+            comments=texts,
+        )
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# trends
+
+
+def _change(now: float | None, before: float | None) -> float | None:
+    return None if now is None or before is None else now - before
+
+
+def trend(campaigns: Sequence[CampaignSummary]) -> list[TrendPoint]:
+    """Line up one group's results across campaigns, with changes against the previous campaign.
+
+    Parameters
+    ----------
+    campaigns : sequence of CampaignSummary
+        Oldest first. Each summary must already be suppressed (from :func:`summarise_groups`).
+
+    Returns
+    -------
+    list of TrendPoint
+        One point per campaign. A change is ``None`` when either campaign lacks the number
+        (suppressed, or no previous campaign).
+    """
+    points: list[TrendPoint] = []
+    prev: TrendPoint | None = None
+    for c in campaigns:
+        s = c.summary
+        rate = c.participation.rate if c.participation is not None else None
+        scores = dict(s.driver_scores) if not s.suppressed else {}
+        prev_scores = prev.driver_scores if prev is not None else {}
+        point = TrendPoint(
+            campaign_id=c.campaign_id,
+            suppressed=s.suppressed,
+            reason=s.reason,
+            n=s.n,
+            engagement_index=s.engagement_index,
+            enps=s.enps,
+            participation_rate=rate,
+            driver_scores=scores,
+            change_engagement_index=_change(s.engagement_index, prev.engagement_index if prev else None),
+            change_enps=_change(s.enps, prev.enps if prev else None),
+            change_participation_rate=_change(rate, prev.participation_rate if prev else None),
+            change_driver_scores={d: _change(v, prev_scores.get(d)) for d, v in scores.items()},
+        )
+        points.append(point)
+        prev = point
+    return points

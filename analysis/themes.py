@@ -1,0 +1,556 @@
+"""Group short texts into named, stable themes: embed, cluster spectrally, label, assign, match refits.
+
+Method (each step measured on BANKING77 in ``benchmarks/themes_banking77.py``):
+
+1. **Represent** each text with a pluggable embedder (default: wordllama static embeddings,
+   offline, L2-normalised; :class:`analysis.embedding.TfidfLsaEmbedder` is the alternative).
+2. **Cluster** a random sample of at most ``max_fit_samples`` texts by spectral clustering: a
+   symmetric cosine k-nearest-neighbour graph, the leading eigenvectors of its normalised
+   adjacency matrix, row-normalised, then k-means with several initialisations.
+3. **Theme count** (``n_themes="auto"``): every count in ``min_themes..min(max_themes, n // 5)``
+   (a grid of about 20 counts plus its neighbourhood when the range is wider) is clustered from the
+   same eigenvectors and scored by the mean cosine silhouette on the embeddings (of a sample of at
+   most 2,000 texts); the best count wins, ties going to fewer themes.
+4. **Assign** texts outside the sample (and, later, new texts) by a similarity-weighted vote of their
+   5 nearest fitted texts. :meth:`ThemeModel.assign` marks a text whose similarity to its theme's
+   centroid falls below ``threshold_`` (the ``candidate_quantile`` quantile of the fitted texts'
+   similarity to their own centroid) as a candidate for a new theme: theme id ``-1``.
+5. **Label** each theme by class-based TF-IDF over stems and stem bigrams of the fitted texts,
+   mapped back to the most frequent written words; labels are 1 to 4 words and unique.
+6. **Identity across refits**: ``fit(texts, previous=old_model)`` matches new themes to old ones by
+   the Hungarian algorithm on centroid cosine similarity; a matched theme keeps its old id and
+   label, an unmatched one gets a fresh id above every id the old model had used.
+
+Theme ids are non-negative ``int`` values; ``-1`` (:data:`NO_THEME`) means "no theme" (a text with
+no words, or a candidate from :meth:`ThemeModel.assign`). Without ``previous``, ids are ``0..k-1``
+from the largest theme down.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.linalg import eigh
+from scipy.optimize import linear_sum_assignment
+from scipy.sparse.linalg import eigsh
+from sklearn.base import BaseEstimator, clone
+from sklearn.cluster import KMeans
+from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.metrics import silhouette_score
+from sklearn.neighbors import kneighbors_graph
+from sklearn.preprocessing import normalize
+from sklearn.utils import check_random_state
+
+from analysis.embedding import WordLlamaEmbedder
+from analysis.text import SurfaceForms, TextAnalyzer, has_words
+
+__all__ = ["NO_THEME", "Theme", "ThemeModel", "TooFewTextsError"]
+
+NO_THEME = -1
+
+ProgressCallback = Callable[[str, int, int], None]
+
+_CHUNK = 4096
+_VOTE_NEIGHBOURS = 5
+_SILHOUETTE_SAMPLE = 2000
+_DENSE_EIGEN_LIMIT = 1000
+
+
+class TooFewTextsError(ValueError):
+    """Raised by :meth:`ThemeModel.fit` when there are too few texts with words to find themes."""
+
+    def __init__(self, n_texts: int, min_texts: int) -> None:
+        self.n_texts = n_texts
+        self.min_texts = min_texts
+        super().__init__(
+            f"too few texts to find themes: {n_texts} with words, at least {min_texts} needed"
+        )
+
+
+@dataclass(frozen=True)
+class Theme:
+    """One theme: stable id, readable label, key terms, size and representative quotes."""
+
+    theme_id: int
+    label: str
+    terms: tuple[str, ...]
+    size: int
+    examples: tuple[str, ...]
+
+    def to_dict(self) -> dict:
+        """Return a JSON-ready dict ``{theme_id, label, terms, size, examples}``."""
+        d = asdict(self)
+        d["terms"] = list(self.terms)
+        d["examples"] = list(self.examples)
+        return d
+
+
+class ThemeModel(BaseEstimator):
+    """Find themes in short texts, name them, and assign new texts to them.
+
+    Parameters
+    ----------
+    n_themes : "auto" or int, default "auto"
+        Number of themes; ``"auto"`` picks it by silhouette (see the module docstring). A fixed
+        count larger than the number of fitted texts is reduced to that number.
+    embedder : transformer, optional
+        ``fit(texts)`` / ``transform(texts) -> unit-length float array``; default
+        :class:`analysis.embedding.WordLlamaEmbedder`. Cloned before fitting.
+    min_themes, max_themes : int, default 2 and 60
+        Range searched by ``"auto"``; the upper end is also capped at one theme per 5 texts.
+    n_neighbors : int, default 10
+        Neighbours per text in the spectral clustering graph.
+    max_fit_samples : int, default 5000
+        Cluster at most this many texts (a random sample); the rest are assigned by vote.
+    min_texts : int, default 10
+        Fewer texts with words than this raise :class:`TooFewTextsError`.
+    candidate_quantile : float, default 0.02
+        Quantile of fitted texts' similarity to their own theme centroid used as ``threshold_``.
+    match_threshold : float or None, default None
+        Minimum centroid cosine similarity for a refit theme to inherit an old id. ``None``: the
+        new centroid must be closer to the old one than that old theme's nearest other old theme
+        is, and at least 0.5.
+    n_terms : int, default 8
+        Key terms kept per theme.
+    n_examples : int, default 3
+        Representative quotes per theme (distinct texts nearest the centroid).
+    random_state : int, RandomState or None, default 0
+        Seed for sampling, eigen-solver start vector and k-means.
+    progress : callable, optional
+        ``progress(stage, done, total)`` is called as work advances (stages: ``"embedding"``,
+        ``"clustering"``, ``"assigning"``, ``"labelling"``).
+
+    Attributes
+    ----------
+    labels_ : ndarray of int, shape (n_texts,)
+        Theme id of each fitted text (every text with words gets a theme; others ``-1``).
+    themes_ : list of Theme
+        Themes from the largest down; ``themes_[i]`` belongs to row ``i`` of ``centroids_``.
+    theme_ids_ : ndarray of int, shape (n_themes_,)
+    centroids_ : ndarray of float32, shape (n_themes_, n_features)
+        Unit-length mean embedding of each theme's fitted texts.
+    n_themes_ : int
+    k_scores_ : dict of int to float
+        Silhouette of each theme count tried by ``"auto"`` (empty for a fixed count).
+    threshold_ : float
+        Centroid similarity under which :meth:`assign` returns a candidate (``-1``).
+    matches_ : dict of int to float
+        For a refit, each inherited theme id and its centroid similarity to the old theme.
+    next_theme_id_ : int
+        Smallest id never used by this model or its predecessors.
+    embedder_ : transformer
+        The fitted embedder.
+    """
+
+    def __init__(
+        self,
+        n_themes: int | str = "auto",
+        *,
+        embedder=None,
+        min_themes: int = 2,
+        max_themes: int = 60,
+        n_neighbors: int = 10,
+        max_fit_samples: int = 5000,
+        min_texts: int = 10,
+        candidate_quantile: float = 0.02,
+        match_threshold: float | None = None,
+        n_terms: int = 8,
+        n_examples: int = 3,
+        random_state=0,
+        progress: ProgressCallback | None = None,
+    ) -> None:
+        self.n_themes = n_themes
+        self.embedder = embedder
+        self.min_themes = min_themes
+        self.max_themes = max_themes
+        self.n_neighbors = n_neighbors
+        self.max_fit_samples = max_fit_samples
+        self.min_texts = min_texts
+        self.candidate_quantile = candidate_quantile
+        self.match_threshold = match_threshold
+        self.n_terms = n_terms
+        self.n_examples = n_examples
+        self.random_state = random_state
+        self.progress = progress
+
+    # ------------------------------------------------------------------ fitting
+
+    def fit(self, texts: Sequence[str], y=None, *, previous: ThemeModel | None = None) -> ThemeModel:
+        """Find themes in ``texts``; with ``previous``, keep the ids of themes that persist.
+
+        Parameters
+        ----------
+        texts : sequence of str
+        y : ignored
+        previous : ThemeModel, optional
+            An earlier fitted model with the same kind of embedder.
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        TooFewTextsError
+            Fewer than ``min_texts`` texts contain a word.
+        ValueError
+            Bad ``n_themes``.
+        """
+        texts = [t if isinstance(t, str) else "" for t in texts]
+        fixed_k = self._check_n_themes()
+        valid = np.flatnonzero([has_words(t) for t in texts])
+        if len(valid) < max(self.min_texts, 2):
+            raise TooFewTextsError(len(valid), max(self.min_texts, 2))
+        rng = check_random_state(self.random_state)
+        seed = int(rng.randint(np.iinfo(np.int32).max))
+
+        if len(valid) > self.max_fit_samples:
+            fit_idx = np.sort(rng.choice(valid, self.max_fit_samples, replace=False))
+        else:
+            fit_idx = valid
+        fit_texts = [texts[i] for i in fit_idx]
+        n_fit = len(fit_texts)
+
+        self.embedder_ = clone(self.embedder) if self.embedder is not None else WordLlamaEmbedder()
+        self.embedder_.fit(fit_texts)
+        X = self._embed(fit_texts, "embedding", total=len(valid))
+
+        # --- spectral clustering of the sample
+        self._report("clustering", 0, 1)
+        k_hi = fixed_k if fixed_k else max(self.min_themes, min(self.max_themes, n_fit // 5))
+        k_hi = max(1, min(k_hi, n_fit))
+        vectors = _spectral_vectors(X, min(self.n_neighbors, n_fit - 1), k_hi, rng)
+        if fixed_k:
+            k = k_hi
+            self.k_scores_ = {}
+        else:
+            k, self.k_scores_ = self._choose_k(X, vectors, max(1, min(self.min_themes, k_hi)), k_hi, rng, seed)
+        fit_rows = _kmeans(vectors[:, :k], k, n_init=10, seed=seed)
+        self._report("clustering", 1, 1)
+
+        # theme rows ordered by size in the sample, largest first
+        fit_rows = _relabel_by_size(fit_rows)
+        k = int(fit_rows.max()) + 1
+        centroids = _centroids(X, fit_rows, k)
+
+        # --- assign the texts outside the sample
+        labels_rows = np.full(len(texts), -1, dtype=np.int64)
+        labels_rows[fit_idx] = fit_rows
+        rest = np.setdiff1d(valid, fit_idx, assume_unique=True)
+        for start in range(0, len(rest), _CHUNK):
+            chunk = rest[start : start + _CHUNK]
+            E = self.embedder_.transform([texts[i] for i in chunk])
+            labels_rows[chunk], _ = _vote(E, X, fit_rows, k)
+            self._report("assigning", min(start + _CHUNK, len(rest)), len(rest))
+            self._report("embedding", n_fit + min(start + _CHUNK, len(rest)), len(valid))
+
+        # final order: largest theme over all texts first
+        sizes = np.bincount(labels_rows[labels_rows >= 0], minlength=k)
+        order = np.argsort(-sizes, kind="stable")
+        remap = np.empty(k, dtype=np.int64)
+        remap[order] = np.arange(k)
+        labels_rows = np.where(labels_rows >= 0, remap[np.maximum(labels_rows, 0)], -1)
+        fit_rows = remap[fit_rows]
+        centroids = centroids[order]
+        sizes = sizes[order]
+
+        own_sim = np.einsum("ij,ij->i", X, centroids[fit_rows])
+        self.threshold_ = float(np.quantile(own_sim, self.candidate_quantile))
+        self.centroids_ = centroids
+        self.fit_embeddings_ = X
+        self.fit_rows_ = fit_rows
+        self.n_themes_ = k
+
+        # --- ids, stable across refits
+        ids, inherited, self.matches_, self.next_theme_id_ = self._match_ids(previous)
+        self.theme_ids_ = ids
+        self.labels_ = np.where(labels_rows >= 0, ids[np.maximum(labels_rows, 0)], NO_THEME)
+
+        # --- labels, key terms, quotes
+        self._report("labelling", 0, 1)
+        self.themes_ = self._describe(fit_texts, X, fit_rows, sizes, inherited)
+        self._report("labelling", 1, 1)
+        return self
+
+    def fit_predict(self, texts: Sequence[str], y=None, **fit_params) -> np.ndarray:
+        """Fit and return ``labels_``."""
+        return self.fit(texts, **fit_params).labels_
+
+    def refit(self, texts: Sequence[str]) -> ThemeModel:
+        """Return a new model fitted on ``texts`` whose persisting themes keep this model's ids."""
+        return clone(self).fit(texts, previous=self)
+
+    # --------------------------------------------------------------- using it
+
+    def transform(self, texts: Sequence[str]) -> np.ndarray:
+        """Return the cosine similarity of each text to each theme centroid, shape (n, n_themes_)."""
+        return self.embedder_.transform(list(texts)) @ self.centroids_.T
+
+    def assign(self, texts: Sequence[str], *, return_similarity: bool = False):
+        """Assign texts to the fitted themes; far texts become candidates (id ``-1``).
+
+        Parameters
+        ----------
+        texts : sequence of str
+        return_similarity : bool, default False
+            Also return each text's similarity to the centroid of the theme it was voted into.
+
+        Returns
+        -------
+        ids : ndarray of int
+            Theme id per text; ``-1`` for texts without words and for candidates (similarity
+            below ``threshold_``).
+        similarity : ndarray of float, optional
+        """
+        texts = [t if isinstance(t, str) else "" for t in texts]
+        ids = np.full(len(texts), NO_THEME, dtype=np.int64)
+        sims = np.zeros(len(texts), dtype=np.float32)
+        valid = np.flatnonzero([has_words(t) for t in texts])
+        for start in range(0, len(valid), _CHUNK):
+            chunk = valid[start : start + _CHUNK]
+            E = self.embedder_.transform([texts[i] for i in chunk])
+            rows, _ = _vote(E, self.fit_embeddings_, self.fit_rows_, self.n_themes_)
+            s = np.einsum("ij,ij->i", E, self.centroids_[rows])
+            sims[chunk] = s
+            ids[chunk] = np.where(s >= self.threshold_, self.theme_ids_[rows], NO_THEME)
+        return (ids, sims) if return_similarity else ids
+
+    predict = assign
+
+    def theme(self, theme_id: int) -> Theme:
+        """Return the theme with this id (``KeyError`` if none)."""
+        for t in self.themes_:
+            if t.theme_id == theme_id:
+                return t
+        raise KeyError(theme_id)
+
+    # -------------------------------------------------------------- internals
+
+    def _report(self, stage: str, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress(stage, done, total)
+
+    def _check_n_themes(self) -> int | None:
+        if isinstance(self.n_themes, str) and self.n_themes == "auto":
+            return None
+        if isinstance(self.n_themes, bool) or not isinstance(self.n_themes, (int, np.integer)):
+            raise ValueError(f"n_themes must be 'auto' or a positive integer, not {self.n_themes!r}")
+        if self.n_themes < 1:
+            raise ValueError(f"n_themes must be at least 1, not {self.n_themes}")
+        return int(self.n_themes)
+
+    def _embed(self, texts: list[str], stage: str, total: int) -> np.ndarray:
+        parts = []
+        for start in range(0, len(texts), _CHUNK):
+            parts.append(self.embedder_.transform(texts[start : start + _CHUNK]))
+            self._report(stage, min(start + _CHUNK, len(texts)), total)
+        return np.ascontiguousarray(np.vstack(parts), dtype=np.float32)
+
+    def _choose_k(self, X, vectors, k_lo, k_hi, rng, seed) -> tuple[int, dict[int, float]]:
+        n = X.shape[0]
+        sub = np.sort(rng.choice(n, _SILHOUETTE_SAMPLE, replace=False)) if n > _SILHOUETTE_SAMPLE else np.arange(n)
+        dist = np.clip(1.0 - X[sub] @ X[sub].T, 0.0, 2.0)
+        np.fill_diagonal(dist, 0.0)
+        scores: dict[int, float] = {}
+
+        def score(k: int) -> None:
+            if k in scores or k < 2:
+                return
+            lab = _kmeans(vectors[:, :k], k, n_init=3, seed=seed)[sub]
+            n_lab = len(np.unique(lab))
+            scores[k] = float(silhouette_score(dist, lab, metric="precomputed")) if 1 < n_lab < len(sub) else -1.0
+
+        if k_hi < 2:
+            return 1, scores
+        grid = list(range(max(2, k_lo), k_hi + 1))
+        if len(grid) > 24:
+            coarse = sorted({int(round(v)) for v in np.linspace(grid[0], k_hi, 20)})
+            for k in coarse:
+                score(k)
+            step = coarse[1] - coarse[0]
+            best = max(scores, key=lambda kk: (scores[kk], -kk))
+            for k in range(max(grid[0], best - step + 1), min(k_hi, best + step - 1) + 1):
+                score(k)
+        else:
+            for k in grid:
+                score(k)
+        best = max(scores, key=lambda kk: (scores[kk], -kk))
+        return best, scores
+
+    def _match_ids(self, previous):
+        k = self.n_themes_
+        if previous is None:
+            return np.arange(k, dtype=np.int64), {}, {}, k
+        if previous.centroids_.shape[1] != self.centroids_.shape[1]:
+            raise ValueError("previous model uses a different representation (embedding size differs)")
+        sim = self.centroids_ @ previous.centroids_.T
+        if self.match_threshold is None:
+            old_sim = previous.centroids_ @ previous.centroids_.T
+            np.fill_diagonal(old_sim, -np.inf)
+            limit = np.maximum(old_sim.max(axis=1), 0.5) if len(old_sim) > 1 else np.full(1, 0.5)
+        else:
+            limit = np.full(previous.n_themes_, float(self.match_threshold))
+        rows, cols = linear_sum_assignment(-sim)
+        ids = np.full(k, -1, dtype=np.int64)
+        inherited: dict[int, str] = {}
+        matches: dict[int, float] = {}
+        for r, c in zip(rows, cols):
+            if sim[r, c] >= limit[c]:
+                old_id = int(previous.theme_ids_[c])
+                ids[r] = old_id
+                inherited[r] = previous.themes_[c].label
+                matches[old_id] = float(sim[r, c])
+        next_id = int(previous.next_theme_id_)
+        for r in range(k):
+            if ids[r] < 0:
+                ids[r] = next_id
+                next_id += 1
+        return ids, inherited, matches, next_id
+
+    def _describe(self, fit_texts, X, fit_rows, sizes, inherited) -> list[Theme]:
+        k = self.n_themes_
+        analyzer = TextAnalyzer()
+        counter = CountVectorizer(analyzer=analyzer, dtype=np.float64)
+        try:
+            counts = counter.fit_transform(fit_texts)
+            vocab = counter.get_feature_names_out()
+        except ValueError:  # no term survives stop words (e.g. only numbers of length 1)
+            counts, vocab = sp.csr_matrix((len(fit_texts), 0)), np.array([], dtype=object)
+        member = sp.csr_matrix((np.ones(len(fit_rows)), (fit_rows, np.arange(len(fit_rows)))), shape=(k, len(fit_rows)))
+        class_tf = np.asarray((member @ counts).todense())  # (k, V)
+        doc_freq = np.asarray((member @ (counts > 0).astype(np.float64)).todense())
+        term_total = class_tf.sum(axis=0)
+        avg_words = max(class_tf.sum() / k, 1.0)
+        # c-TF-IDF (Grootendorst 2022): in-theme term frequency times log(1 + A / overall frequency)
+        ctfidf = (class_tf / np.maximum(class_tf.sum(axis=1, keepdims=True), 1.0)) * np.log1p(
+            avg_words / np.maximum(term_total, 1.0)
+        )
+        theme_sizes = np.bincount(fit_rows, minlength=k)
+        # a key term must recur in the theme, unless the theme is tiny
+        ctfidf[(doc_freq < 2) & (theme_sizes[:, None] >= 4)] = 0.0
+        surface = SurfaceForms(analyzer).update(fit_texts)
+        sims = np.einsum("ij,ij->i", X, self.centroids_[fit_rows])
+
+        used: set[str] = {lbl.lower() for lbl in inherited.values()}
+        themes: list[Theme] = []
+        for r in range(k):
+            ranked = [int(j) for j in np.argsort(-ctfidf[r], kind="stable")[: max(self.n_terms * 3, 12)] if ctfidf[r, j] > 0]
+            terms = _dedupe([surface.surface(vocab[j]) for j in ranked])
+            scores = {surface.surface(vocab[j]): ctfidf[r, j] for j in ranked}
+            if r in inherited:
+                label = inherited[r]
+            else:
+                label = _make_label(terms, scores, used, self.theme_ids_[r])
+                used.add(label.lower())
+            members = np.flatnonzero(fit_rows == r)
+            examples = _dedupe([fit_texts[i].strip() for i in members[np.argsort(-sims[members], kind="stable")]])
+            themes.append(
+                Theme(
+                    theme_id=int(self.theme_ids_[r]),
+                    label=label,
+                    terms=tuple(terms[: self.n_terms]),
+                    size=int(sizes[r]),
+                    examples=tuple(examples[: self.n_examples]),
+                )
+            )
+        return themes
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def _spectral_vectors(X: np.ndarray, n_neighbors: int, n_vectors: int, rng) -> np.ndarray:
+    """Return the leading eigenvectors of the normalised symmetric kNN adjacency of ``X``."""
+    n = X.shape[0]
+    n_neighbors = max(1, n_neighbors)
+    A = kneighbors_graph(X, n_neighbors, metric="cosine", include_self=False, n_jobs=None)
+    A = 0.5 * (A + A.T)
+    deg = np.asarray(A.sum(axis=1)).ravel()
+    d = sp.diags(1.0 / np.sqrt(np.maximum(deg, 1e-12)))
+    M = (d @ A @ d).tocsr()
+    if n <= _DENSE_EIGEN_LIMIT or n_vectors >= n - 1:
+        vals, vecs = eigh(M.toarray(), subset_by_index=[n - n_vectors, n - 1])
+    else:
+        v0 = rng.uniform(-1.0, 1.0, n)
+        vals, vecs = eigsh(M, k=n_vectors, which="LA", v0=v0, tol=1e-6)
+    order = np.argsort(-vals, kind="stable")
+    vecs = vecs[:, order]
+    # eigenvector signs are arbitrary; fix them so runs are bit-for-bit repeatable
+    signs = np.sign(vecs[np.abs(vecs).argmax(axis=0), np.arange(vecs.shape[1])])
+    return vecs * np.where(signs == 0, 1.0, signs)
+
+
+def _kmeans(vectors: np.ndarray, k: int, n_init: int, seed: int) -> np.ndarray:
+    if k <= 1:
+        return np.zeros(vectors.shape[0], dtype=np.int64)
+    V = normalize(vectors)
+    return KMeans(k, n_init=n_init, random_state=seed).fit_predict(V).astype(np.int64)
+
+
+def _relabel_by_size(rows: np.ndarray) -> np.ndarray:
+    sizes = np.bincount(rows)
+    present = np.flatnonzero(sizes)
+    order = present[np.argsort(-sizes[present], kind="stable")]
+    remap = np.full(len(sizes), -1, dtype=np.int64)
+    remap[order] = np.arange(len(order))
+    return remap[rows]
+
+
+def _centroids(X: np.ndarray, rows: np.ndarray, k: int) -> np.ndarray:
+    member = sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, np.arange(len(rows)))), shape=(k, len(rows)))
+    return normalize(np.asarray(member @ X, dtype=np.float32))
+
+
+def _vote(E: np.ndarray, X: np.ndarray, rows: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return the theme row each embedding gets by a similarity-weighted vote of its nearest fitted texts."""
+    sim = E @ X.T
+    nn = min(_VOTE_NEIGHBOURS, X.shape[0])
+    if nn < X.shape[0]:
+        idx = np.argpartition(-sim, nn - 1, axis=1)[:, :nn]
+    else:
+        idx = np.broadcast_to(np.arange(nn), (len(E), nn))
+    w = np.maximum(np.take_along_axis(sim, idx, axis=1), 1e-6)
+    votes = np.zeros((len(E), k), dtype=np.float64)
+    np.add.at(votes, (np.repeat(np.arange(len(E)), nn), rows[idx].ravel()), w.ravel())
+    return votes.argmax(axis=1), votes.max(axis=1)
+
+
+def _dedupe(items: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for item in items:
+        key = item.lower()
+        if item and key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out
+
+
+def _make_label(terms: list[str], scores: dict[str, float], used: set[str], theme_id: int) -> str:
+    """Build a unique 1-4 word label: the best phrase or word, extended by the next terms if taken."""
+    if not terms:
+        base = f"theme {theme_id}"
+        return base if base.lower() not in used else f"{base} ({theme_id})"
+    top = terms[0]
+    label_words = top.split()
+    # a phrase among the leading terms reads better than a lone word when nearly as distinctive
+    if len(label_words) == 1:
+        for t in terms[1:4]:
+            if " " in t and top in t.split() and scores.get(t, 0.0) >= 0.5 * scores[top]:
+                label_words = t.split()
+                break
+    label = " ".join(label_words)
+    for t in terms[1:]:
+        if label.lower() not in used:
+            break
+        extra = [w for w in t.split() if w not in label_words]
+        if extra and len(label_words) + len(extra) <= 4:
+            label_words = label_words + extra
+            label = " ".join(label_words)
+    if label.lower() in used:
+        label = f"{' '.join(label_words[:3])} ({theme_id})"
+    return label

@@ -1,0 +1,1 @@
+"""Survey definitions: data files, their typed model, validation and form building."""

@@ -1,0 +1,71 @@
+"""Login and logout."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SubmitField
+from wtforms.validators import DataRequired, Length
+
+from webapp.access import ALL_ROLES, allow
+from webapp.passwords import verify_password
+from webapp.store import people
+
+bp = Blueprint("auth", __name__)
+
+LOGIN_FAILED = "Email or password is not right."
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
+    submit = SubmitField("Log in")
+
+
+class LogoutForm(FlaskForm):
+    submit = SubmitField("Log out")
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow a relative `next` on our own site (no open redirect)."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("home.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        person = people.person_by_email(form.email.data)
+        ok = verify_password(person.password_hash if person else None, form.password.data)
+        if person is not None and ok and person.active:
+            session.clear()  # a fresh session at login
+            login_user(person)
+            return redirect(_safe_next(request.args.get("next")))
+        flash(LOGIN_FAILED, "danger")
+        return render_template("auth/login.html", form=form), 401
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@allow(*ALL_ROLES)
+def logout():
+    form = LogoutForm()
+    if form.validate_on_submit():
+        people.end_sessions(current_user)
+        logout_user()
+        session.clear()
+        flash("You are logged out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.app_context_processor
+def _logout_form():
+    """Every page's navigation bar carries the logout form (POST, with CSRF)."""
+    return {"logout_form": LogoutForm()}

@@ -1,0 +1,150 @@
+"""The `groundswell` command line: a Flask CLI group whose commands call the store and analysis."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from webapp import MIGRATIONS_DIR, create_app
+
+DEMO_LOGINS = ("admin@demo.test", "leader@demo.test", "hr@demo.test", "manager1@demo.test",
+               "rep1@demo.test")
+
+
+def _upgrade() -> None:
+    from flask_migrate import upgrade
+
+    upgrade(directory=MIGRATIONS_DIR)
+
+
+@click.command("seed-demo")
+@click.option("--reps", default=80, show_default=True, type=click.IntRange(10, 5000))
+@click.option("--periods", default=6, show_default=True, type=click.IntRange(2, 40))
+@click.option("--seed", default=7, show_default=True, type=int)
+@with_appcontext
+def seed_demo_command(reps: int, periods: int, seed: int) -> None:
+    """Load a reproducible demo organisation into an empty database."""
+    _seed(reps, periods, seed)
+
+
+def _seed(reps: int, periods: int, seed: int) -> None:
+    from webapp.demo import build_demo_org
+    from webapp.store.demo import load_demo_org
+    from webapp.store.errors import StoreError
+
+    org = build_demo_org(reps=reps, periods=periods, seed=seed, today=date.today())
+    try:
+        counts = load_demo_org(org)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo("Demo organisation loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice(["rep", "manager", "leader", "hr", "admin"]))
+@click.option("--name", default=None, help="Display name (defaults to the part of the email before @).")
+@click.password_option("--password", prompt="Password", help="Prompted for when not given.")
+@with_appcontext
+def create_user_command(email: str, role: str, name: str | None, password: str) -> None:
+    """Create a user who can log in (the first admin comes from here)."""
+    from webapp.passwords import PasswordPolicyError
+    from webapp.store import people
+    from webapp.store.errors import StoreError
+
+    try:
+        person = people.create_person(email=email, name=name or email.split("@")[0], role=role,
+                                      password=password)
+    except (StoreError, PasswordPolicyError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Created {person.role} {person.email}.")
+
+
+@click.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--reset", is_flag=True, help="Delete everything and load a fresh demo organisation.")
+@with_appcontext
+def demo_command(host: str, port: int, reset: bool) -> None:
+    """Seed a demo organisation if the database is empty, analyse it, and serve it."""
+    from webapp.extensions import db
+    from webapp.store.people import count_people
+
+    if reset:
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    _upgrade()
+    if count_people() == 0:
+        _seed(80, 6, 7)
+    _run_analysis_if_available()
+    url = f"http://{host}:{port}/"
+    click.echo(f"\nGroundswell demo at {url}")
+    click.echo("Log in with any of these (password: groundswell-demo):")
+    for login in DEMO_LOGINS:
+        click.echo(f"  {login}")
+    click.echo("  (manager2@demo.test … and rep2@demo.test … too; rep1 reports to manager1)\n")
+    _serve(host, port)
+
+
+def _run_analysis_if_available() -> None:
+    """Run theme analysis over stored texts when the analysis command is installed."""
+    command = cli_commands().get("analyze")
+    if command is not None:
+        click.get_current_context().invoke(command)
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+@with_appcontext
+def serve_command(host: str, port: int, workers: int) -> None:
+    """Serve the app on the configured database."""
+    if workers > 1:
+        click.echo("Note: this server runs one process with threads; --workers is not used yet.", err=True)
+    _serve(host, port)
+
+
+def _serve(host: str, port: int) -> None:
+    from werkzeug.serving import run_simple
+
+    run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
+
+
+def cli_commands() -> dict[str, click.Command]:
+    return dict(cli.commands)
+
+
+def _make_app():
+    return create_app()
+
+
+cli = FlaskGroup(create_app=_make_app, add_default_commands=False, load_dotenv=False,
+                 help="Groundswell: bottom-up sales planning, field themes and engagement.")
+for _command in (demo_command, seed_demo_command, create_user_command, serve_command):
+    cli.add_command(_command)
+
+try:  # commands built in their own modules
+    from webapp.import_command import import_group
+
+    cli.add_command(import_group)
+except ImportError:  # pragma: no cover - during development only
+    pass
+try:
+    from webapp.themes_command import themes_command
+
+    cli.add_command(themes_command)
+except ImportError:  # pragma: no cover
+    pass
+
+
+def main() -> None:
+    """Entry point of the `groundswell` console script."""
+    os.environ.setdefault("FLASK_RUN_FROM_CLI", "false")
+    cli.main(args=sys.argv[1:], prog_name="groundswell")

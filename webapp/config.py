@@ -1,0 +1,60 @@
+"""Settings read from the environment when the app is created (never at import time)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+DEFAULT_MIN_GROUP_SIZE = 5
+LOWEST_MIN_GROUP_SIZE = 3
+
+
+class ConfigError(ValueError):
+    """A setting in the environment is invalid."""
+
+
+def min_group_size_from(value: str | None) -> int:
+    """Parse GROUNDSWELL_MIN_GROUP_SIZE; confidentiality never allows fewer than 3."""
+    if value in (None, ""):
+        return DEFAULT_MIN_GROUP_SIZE
+    try:
+        k = int(value)
+    except ValueError as exc:
+        raise ConfigError(f"GROUNDSWELL_MIN_GROUP_SIZE must be a whole number, got {value!r}") from exc
+    if k < LOWEST_MIN_GROUP_SIZE:
+        raise ConfigError(
+            f"GROUNDSWELL_MIN_GROUP_SIZE must be at least {LOWEST_MIN_GROUP_SIZE}, got {k}"
+        )
+    return k
+
+
+def load_config(instance_path: str, environ: dict[str, str] | None = None) -> dict:
+    """Build the Flask config mapping from environment variables."""
+    env = os.environ if environ is None else environ
+    default_db = "sqlite:///" + str(Path(instance_path) / "groundswell.db")
+    secret = env.get("GROUNDSWELL_SECRET_KEY") or _instance_secret(instance_path)
+    return {
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": env.get("GROUNDSWELL_DATABASE_URL") or default_db,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "MIN_GROUP_SIZE": min_group_size_from(env.get("GROUNDSWELL_MIN_GROUP_SIZE")),
+        "BOOTSTRAP_SERVE_LOCAL": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env.get("GROUNDSWELL_SECURE_COOKIES", "0") == "1",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    }
+
+
+def _instance_secret(instance_path: str) -> str:
+    """Keep a random secret in the instance folder so sessions survive restarts of the demo."""
+    folder = Path(instance_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

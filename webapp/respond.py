@@ -1,0 +1,148 @@
+"""The survey page: a person answers an open campaign (plan, observations, confidential pulse)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+
+from surveys.answers import Answers, answers_from_json, answers_to_json, confidence_level
+from surveys.forms import build_form_class, form_sections, parse_answers, validate_for_draft
+from surveys.loader import get_survey
+from surveys.model import Survey
+from webapp.access import PLAN_SUBMITTERS, allow
+from webapp.store import campaigns, plans
+from webapp.store.errors import AlreadyAnswered, StoreError
+from webapp.store.plans import EDITABLE_STATUSES, EngagementInput, PlanInput
+
+bp = Blueprint("respond", __name__)
+
+
+def _draft_key(campaign_id: int) -> str:
+    # Confidential answers of a draft wait in the person's own signed session cookie, never in
+    # the database next to their name; they reach the database only on submission, anonymised.
+    return f"engagement-draft-{campaign_id}"
+
+
+def _sections(survey: Survey, plan, answered: bool, campaign) -> list[str]:
+    attributed = [s.id for s in survey.sections if not s.confidential]
+    editable_plan = survey.has_plan and (plan is None or plan.status in EDITABLE_STATUSES)
+    confidential = [s.id for s in survey.sections if s.confidential]
+    return (attributed if editable_plan else []) + ([] if answered else confidential)
+
+
+def to_plan_input(survey: Survey, answers: Answers) -> PlanInput | None:
+    """Map bound answers to plan columns; every attributed answer is also kept verbatim."""
+    if not survey.has_plan:
+        return None
+
+    def bound(name: str):
+        question = survey.bound(name)
+        return answers.get(question.id) if question else None
+
+    attributed = answers.only(survey.attributed_questions())
+    return PlanInput(
+        proposed=bound("plan.proposed"),
+        confidence=confidence_level(bound("plan.confidence")),
+        rationale=bound("plan.rationale"),
+        observations=tuple(bound("observations") or ()),
+        answers=answers_to_json(survey, attributed),
+    )
+
+
+def to_engagement_input(survey: Survey, answers: Answers) -> EngagementInput | None:
+    """Collect the confidential answers; None when the form held none of them."""
+    confidential = survey.confidential_questions()
+    if not any(q.id in answers for q in confidential):
+        return None
+    enps = survey.bound("engagement.enps")
+    return EngagementInput(
+        likert={q.id: answers[q.id] for q in confidential if q.kind == "likert5" and answers.get(q.id) is not None},
+        enps=answers.get(enps.id) if enps else None,
+        comments={q.id: answers[q.id] for q in survey.bound_all("engagement.comment") if answers.get(q.id)},
+    )
+
+
+def _load(campaign_id: int):
+    try:
+        campaign = campaigns.get_campaign(campaign_id)
+    except StoreError:
+        abort(404)
+    if campaigns.member(campaign.id, current_user.id) is None:
+        abort(404)
+    survey = get_survey(campaign.template_id, campaign.template_version)
+    plan = plans.plan_for(current_user.id, campaign.period_id) if survey.has_plan else None
+    answered = campaigns.has_participated(campaign.id, current_user.id)
+    return campaign, survey, plan, answered
+
+
+def _prefill(survey: Survey, plan, campaign_id: int) -> dict:
+    from surveys.answers import form_data_from_answers
+
+    data = {}
+    if plan is not None and plan.answers:
+        data.update(form_data_from_answers(survey, answers_from_json(survey, plan.answers)))
+    return data
+
+
+@bp.route("/campaigns/<int:campaign_id>/respond", methods=["GET", "POST"])
+@allow(*PLAN_SUBMITTERS)
+def respond(campaign_id: int):
+    campaign, survey, plan, answered = _load(campaign_id)
+    section_ids = _sections(survey, plan, answered, campaign) if campaign.is_open else []
+    baseline = plans.baseline_for(current_user.id, campaign.period) if survey.has_plan else None
+    if not section_ids:
+        return render_template("respond/done.html", campaign=campaign, survey=survey, plan=plan,
+                               answered=answered, baseline=baseline,
+                               change=plans.change_fraction(plan.proposed if plan else None,
+                                                            baseline.amount if baseline else None))
+    form_class = build_form_class(survey, base=FlaskForm, sections=section_ids)
+    status = 200
+    if request.method == "POST":
+        form = form_class()
+        submit = request.form.get("action") == "submit"
+        valid = form.validate() if submit else validate_for_draft(form)
+        if valid:
+            answers = parse_answers(survey, form)
+            engagement = to_engagement_input(survey, answers) if submit else None
+            try:
+                plans.save_answers(current_user, campaign, to_plan_input(survey, answers), engagement,
+                                   submit=submit)
+            except AlreadyAnswered as exc:
+                flash(str(exc), "info")
+                return redirect(url_for("respond.respond", campaign_id=campaign.id))
+            except StoreError as exc:
+                flash(str(exc), "danger")
+                status = 409
+            else:
+                if submit:
+                    session.pop(_draft_key(campaign.id), None)
+                    flash("Thank you: your answers are submitted. You can edit your plan until your manager decides.", "success")
+                else:
+                    _keep_confidential_draft(survey, campaign.id)
+                    flash("Draft saved.", "success")
+                return redirect(url_for("respond.respond", campaign_id=campaign.id))
+        else:
+            status = 400
+            flash("Some answers need another look; see the messages by each question.", "danger")
+    else:
+        data = _prefill(survey, plan, campaign.id)
+        kept = session.get(_draft_key(campaign.id))
+        form = form_class(formdata=MultiDict(kept) if kept else None, data=data)
+        if kept:
+            form.validate()
+            form.errors.clear()
+            for field in form:
+                field.errors = []
+    return render_template("respond/form.html", campaign=campaign, survey=survey, plan=plan,
+                           form=form, sections=form_sections(survey, form), baseline=baseline,
+                           answered=answered), status
+
+
+def _keep_confidential_draft(survey: Survey, campaign_id: int) -> None:
+    """Keep typed-in confidential answers of a draft in the person's own session cookie only."""
+    ids = {q.id for q in survey.confidential_questions()}
+    kept = [(k, v) for k, v in request.form.items(multi=True) if k in ids]
+    if kept:
+        session[_draft_key(campaign_id)] = kept

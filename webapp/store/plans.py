@@ -1,0 +1,255 @@
+"""Plans: saving and submitting answers, manager decisions with their audit trail, history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from webapp.extensions import db
+from webapp.models import (
+    Actual,
+    Campaign,
+    Decision,
+    EngagementResponse,
+    Observation,
+    Participation,
+    Period,
+    Person,
+    PlanSubmission,
+)
+from webapp.models.planning import DECIDED_STATUSES
+from webapp.models.types import utcnow
+from webapp.periods import is_quarter
+from webapp.store.campaigns import has_participated, member
+from webapp.store.errors import AlreadyAnswered, InvalidInput, Locked, NotAllowed, NotFound, StaleDecision
+from webapp.store.people import is_below
+
+EDITABLE_STATUSES = ("draft", "submitted", "returned")
+DECISION_ACTIONS = ("approve", "adjust", "return")
+
+
+@dataclass(frozen=True)
+class PlanInput:
+    """The attributed part of a survey answer, already validated by the survey form."""
+
+    proposed: Decimal | None = None
+    confidence: int | None = None
+    rationale: str | None = None
+    observations: tuple[tuple[str, str | None], ...] = ()
+    answers: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EngagementInput:
+    """The confidential part of a survey answer; stored without any link to the person."""
+
+    likert: dict[str, int]
+    enps: int | None
+    comments: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """Last period's approved target (or, failing that, its actual) for one person."""
+
+    amount: Decimal | None
+    source: str | None  # "approved target", "actual" or None
+    period_code: str | None
+    previous_approved: Decimal | None
+    previous_actual: Decimal | None
+
+
+def change_fraction(proposed: Decimal | None, baseline: Decimal | None) -> float | None:
+    """Change % as PRODUCT.md defines it, as a fraction; None without a baseline."""
+    if proposed is None or baseline is None or baseline == 0:
+        return None
+    return float((proposed - baseline) / baseline)
+
+
+def previous_period(period: Period) -> Period | None:
+    """The period of the same kind (quarter or month) immediately before this one."""
+    candidates = db.session.scalars(
+        select(Period).where(Period.starts_on < period.starts_on).order_by(Period.starts_on.desc())
+    )
+    kind = is_quarter(period.code)
+    return next((p for p in candidates if is_quarter(p.code) == kind), None)
+
+
+def baseline_for(person_id: int, period: Period) -> Baseline:
+    prev = previous_period(period)
+    if prev is None:
+        return Baseline(None, None, None, None, None)
+    approved = db.session.scalar(
+        select(PlanSubmission.approved).where(PlanSubmission.person_id == person_id,
+                                              PlanSubmission.period_id == prev.id)
+    )
+    actual = db.session.scalar(
+        select(Actual.amount).where(Actual.person_id == person_id, Actual.period_id == prev.id)
+    )
+    if approved is not None:
+        return Baseline(approved, "approved target", prev.code, approved, actual)
+    if actual is not None:
+        return Baseline(actual, "actual", prev.code, approved, actual)
+    return Baseline(None, None, prev.code, None, None)
+
+
+def get_plan(plan_id: int) -> PlanSubmission:
+    plan = db.session.get(PlanSubmission, plan_id)
+    if plan is None:
+        raise NotFound("No such plan.")
+    return plan
+
+
+def plan_for(person_id: int, period_id: int) -> PlanSubmission | None:
+    return db.session.scalar(
+        select(PlanSubmission).where(PlanSubmission.person_id == person_id,
+                                     PlanSubmission.period_id == period_id)
+    )
+
+
+def save_answers(person: Person, campaign: Campaign, plan_input: PlanInput | None,
+                 engagement: EngagementInput | None, *, submit: bool) -> PlanSubmission | None:
+    """Save a draft or submit, writing plan, observations, engagement and participation at once.
+
+    Either everything is written or nothing: the plan, its observations, the audit row, the
+    confidential response and the participation record share one transaction.
+    """
+    if not campaign.is_open:
+        raise Locked("This campaign is closed; answers can no longer be changed.")
+    snapshot = member(campaign.id, person.id)
+    if snapshot is None:
+        raise NotAllowed("You are not in this campaign's audience.")
+    if engagement is not None and not submit:
+        raise InvalidInput("Confidential answers are stored only on submission.")
+    if engagement is not None and has_participated(campaign.id, person.id):
+        raise AlreadyAnswered("Your confidential answers for this campaign were already received.")
+
+    plan = None
+    if plan_input is not None:
+        plan = plan_for(person.id, campaign.period_id)
+        if plan is None:
+            plan = PlanSubmission(person_id=person.id, period_id=campaign.period_id,
+                                  campaign_id=campaign.id, territory_id=person.territory_id,
+                                  status="draft", answers={})
+            db.session.add(plan)
+        elif plan.status not in EDITABLE_STATUSES:
+            raise Locked("Your manager has already decided on this plan; it can no longer be edited.")
+        if plan.status == "submitted" and not submit:
+            raise InvalidInput("This plan is already submitted; use “Update submission” to change it.")
+        plan.proposed = plan_input.proposed
+        plan.confidence = plan_input.confidence
+        plan.rationale = plan_input.rationale
+        plan.answers = dict(plan_input.answers)
+        plan.territory_id = person.territory_id
+        db.session.flush()
+        _replace_observations(plan, person, plan_input.observations)
+        if submit:
+            plan.status = "submitted"
+            plan.submitted_at = utcnow()
+            db.session.add(Decision(submission_id=plan.id, actor_id=person.id, action="submitted",
+                                    new_amount=plan.proposed))
+    if submit and engagement is not None:
+        db.session.add(EngagementResponse(
+            campaign_id=campaign.id, manager_key=snapshot.manager_key, region=snapshot.region,
+            territory=snapshot.territory, department=snapshot.department,
+            tenure_band=snapshot.tenure_band,
+            answers={"likert": engagement.likert, "enps": engagement.enps,
+                     "comments": engagement.comments},
+        ))
+        db.session.add(Participation(campaign_id=campaign.id, person_id=person.id))
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise AlreadyAnswered("Your answers were already received.") from exc
+    except StaleDataError as exc:
+        db.session.rollback()
+        raise StaleDecision("Your plan changed in the meantime; reload the page.") from exc
+    return plan
+
+
+def _replace_observations(plan: PlanSubmission, person: Person,
+                          observations: tuple[tuple[str, str | None], ...]) -> None:
+    """Update observations in place by position so their external ids stay stable."""
+    existing = {obs.position: obs for obs in plan.observations}
+    for position, (text, tag) in enumerate(observations):
+        obs = existing.pop(position, None)
+        if obs is None:
+            obs = Observation(external_id=f"plan-{plan.id}-{position + 1}", person_id=person.id,
+                              period_id=plan.period_id, submission_id=plan.id, position=position)
+            db.session.add(obs)
+        obs.text, obs.tag, obs.territory_id = text, tag, person.territory_id
+    for obs in existing.values():
+        db.session.delete(obs)
+
+
+def decide(manager: Person, plan_id: int, *, action: str, expected_version: int,
+           amount: Decimal | None = None, reason: str | None = None) -> PlanSubmission:
+    """Approve, adjust or return a plan; a stale version is refused and the first decision stands."""
+    if action not in DECISION_ACTIONS:
+        raise InvalidInput(f"Unknown action {action!r}.")
+    plan = get_plan(plan_id)
+    if plan.person_id == manager.id or not is_below(plan.person_id, manager.id):
+        raise NotAllowed("You can only decide on plans of people who report to you.")
+    if plan.version != expected_version:
+        raise StaleDecision("This plan changed since you opened it. Reload to see the latest version.")
+    if plan.status != "submitted":
+        raise Locked(f"This plan is {plan.status}; only submitted plans can be decided.")
+    reason = (reason or "").strip() or None
+    old = plan.proposed
+    if action == "approve":
+        plan.status, plan.approved, new = "approved", plan.proposed, plan.proposed
+    elif action == "adjust":
+        if amount is None or amount <= 0:
+            raise InvalidInput("An adjustment needs a new amount greater than zero.")
+        if not reason:
+            raise InvalidInput("An adjustment needs a reason.")
+        plan.status, plan.approved, new = "adjusted", amount, amount
+    else:
+        if not reason:
+            raise InvalidInput("Returning a plan needs a reason.")
+        plan.status, plan.approved, new = "returned", None, None
+    plan.decided_at = utcnow()
+    db.session.add(Decision(submission_id=plan.id, actor_id=manager.id, action=action,
+                            old_amount=old, new_amount=new, reason=reason))
+    try:
+        db.session.commit()
+    except StaleDataError as exc:
+        db.session.rollback()
+        raise StaleDecision("This plan changed since you opened it. Reload to see the latest version.") from exc
+    return plan
+
+
+def queue_for(manager: Person, person_ids: set[int]) -> list[PlanSubmission]:
+    """Plans from a manager's subtree: waiting ones first, then the latest decided."""
+    if not person_ids:
+        return []
+    plans = db.session.scalars(
+        select(PlanSubmission).where(PlanSubmission.person_id.in_(person_ids),
+                                     PlanSubmission.status != "draft")
+        .options(selectinload(PlanSubmission.person), selectinload(PlanSubmission.period))
+        .join(Period).order_by(Period.starts_on.desc(), PlanSubmission.submitted_at)
+    )
+    plans = list(plans)
+    waiting = [p for p in plans if p.status == "submitted"]
+    latest = max((p.period.starts_on for p in plans), default=None)
+    decided = [p for p in plans if p.status != "submitted" and p.period.starts_on == latest]
+    return waiting + decided
+
+
+def history_for(person_id: int) -> list[PlanSubmission]:
+    return list(db.session.scalars(
+        select(PlanSubmission).where(PlanSubmission.person_id == person_id)
+        .options(selectinload(PlanSubmission.decisions).selectinload(Decision.actor),
+                 selectinload(PlanSubmission.observations))
+        .join(Period).order_by(Period.starts_on.desc())
+    ))
+
+
+def is_decided(plan: PlanSubmission) -> bool:
+    return plan.status in DECIDED_STATUSES
