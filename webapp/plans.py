@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectChoice, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from surveys.answers import AnswerError, parse_money
@@ -20,8 +20,8 @@ bp = Blueprint("plans", __name__)
 class DecisionForm(FlaskForm):
     action = RadioField(
         "Decision",
-        choices=[("approve", "Approve as proposed"), ("adjust", "Adjust the amount"),
-                 ("return", "Return for revision")],
+        choices=[SelectChoice("approve", "Approve as proposed"), SelectChoice("adjust", "Adjust the amount"),
+                 SelectChoice("return", "Return for revision")],
         validators=[InputRequired(message="Choose approve, adjust or return.")],
     )
     amount = StringField("New amount (for an adjustment)")

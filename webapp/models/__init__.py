@@ -1,16 +1,19 @@
 """ORM models, split by domain; import from here."""
 
+from webapp.models.analysis import AnalysisRun, ObservationTheme, ThemeRecord
 from webapp.models.engagement import Campaign, CampaignMember, EngagementResponse, Participation
 from webapp.models.org import Period, Person, Region, Setting, Territory
 from webapp.models.planning import Actual, Decision, Observation, PlanSubmission, TopDownTarget
 
 __all__ = [
     "Actual",
+    "AnalysisRun",
     "Campaign",
     "CampaignMember",
     "Decision",
     "EngagementResponse",
     "Observation",
+    "ObservationTheme",
     "Participation",
     "Period",
     "Person",
@@ -18,5 +21,6 @@ __all__ = [
     "Region",
     "Setting",
     "Territory",
+    "ThemeRecord",
     "TopDownTarget",
 ]

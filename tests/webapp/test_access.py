@@ -1,0 +1,139 @@
+"""Deny by default, role and object checks, and sessions that really end at logout."""
+
+from __future__ import annotations
+
+from conftest import login, plan_form
+from sqlalchemy import select
+
+from webapp.access import PUBLIC_ENDPOINTS
+from webapp.models import PlanSubmission
+
+
+def _example_url(rule) -> str:
+    return rule.rule.replace("<int:plan_id>", "1").replace("<int:campaign_id>", "1").replace(
+        "<path:filename>", "x.css")
+
+
+def test_every_non_public_route_sends_anonymous_users_to_login(app, client):
+    rules = [r for r in app.url_map.iter_rules() if r.endpoint not in PUBLIC_ENDPOINTS]
+    assert len(rules) >= 8
+    for rule in rules:
+        for method in rule.methods & {"GET", "POST"}:
+            response = client.open(_example_url(rule), method=method)
+            assert response.status_code in (302, 401), (rule.rule, method, response.status_code)
+            if response.status_code == 302:
+                assert "/login" in response.headers["Location"]
+
+
+def test_a_view_without_declared_roles_is_forbidden(app, client, make_person):
+    from flask import Blueprint
+
+    bp = Blueprint("stray", __name__)
+    bp.add_url_rule("/stray", "stray", lambda: "secret")
+    app.register_blueprint(bp)
+    make_person(role="admin", email="a@example.test")
+    login(client, "a@example.test")
+    assert client.get("/stray").status_code == 403
+
+
+def test_roles_reach_only_their_pages(client, org):
+    expectations = {
+        "r1@example.test": {"/queue": 403, "/rollup": 403, "/admin/campaigns": 403, "/plans/history": 200},
+        "hr@example.test": {"/queue": 403, "/rollup": 403, "/plans/history": 403, "/": 200},
+        "m1@example.test": {"/queue": 200, "/rollup": 200, "/admin/campaigns": 403},
+        "admin@example.test": {"/admin/campaigns": 200, "/admin/people": 200, "/queue": 403},
+    }
+    for email, pages in expectations.items():
+        login(client, email)
+        for url, status in pages.items():
+            assert client.get(url).status_code == status, (email, url)
+        client.post("/logout")
+
+
+def _submitted_plan(client, org, db, email="r1@example.test"):
+    login(client, email)
+    client.post(f"/campaigns/{org['campaign'].id}/respond", data=plan_form(proposed="777001"))
+    client.post("/logout")
+    return db.session.scalar(select(PlanSubmission).where(PlanSubmission.status == "submitted"))
+
+
+def test_plans_are_visible_only_to_owner_chain_and_leaders(client, org, db):
+    plan = _submitted_plan(client, org, db)
+    for email, status in [("r2@example.test", 404), ("r3@example.test", 404), ("m2@example.test", 404),
+                          ("hr@example.test", 403), ("m1@example.test", 200), ("leader@example.test", 200),
+                          ("r1@example.test", 200), ("admin@example.test", 200)]:
+        login(client, email)
+        response = client.get(f"/plans/{plan.id}")
+        assert response.status_code == status, email
+        if status != 200:
+            assert "777,001" not in response.get_data(as_text=True)
+        client.post("/logout")
+
+
+def test_only_managers_above_can_decide(client, org, db):
+    plan = _submitted_plan(client, org, db)
+    for email in ("m2@example.test", "r2@example.test", "hr@example.test"):
+        login(client, email)
+        response = client.post(f"/plans/{plan.id}/decide", data={"action": "approve", "version": str(plan.version)})
+        assert response.status_code in (403, 404), email
+        client.post("/logout")
+    db.session.expire_all()
+    assert plan.status == "submitted"
+
+
+def test_rep_cannot_set_approved_amount_or_status_by_adding_fields(client, org, db):
+    login(client, "r1@example.test")
+    client.post(f"/campaigns/{org['campaign'].id}/respond",
+                data=plan_form(approved="999999", status="approved", person_id=str(org["r2"].id)))
+    plan = db.session.scalar(select(PlanSubmission).where(PlanSubmission.status == "submitted"))
+    assert plan.approved is None and plan.person_id == org["r1"].id
+
+
+def test_campaign_outside_audience_is_not_found(client, org, make_person):
+    make_person(role="hr", email="hr2@example.test")
+    login(client, "hr@example.test")
+    assert client.get(f"/campaigns/{org['campaign'].id}/respond").status_code == 403
+
+
+def test_logout_really_ends_the_session(app, client, org):
+    login(client, "r1@example.test")
+    cookie = client.get_cookie("session").value
+    assert client.get("/plans/history").status_code == 200
+    client.post("/logout")
+    replay = app.test_client()
+    replay.set_cookie("session", cookie)
+    response = replay.get("/plans/history")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_disabled_user_loses_session(app, client, org):
+    from webapp.store import people
+
+    login(client, "r1@example.test")
+    people.set_active(org["r1"], False)
+    assert client.get("/plans/history").status_code == 302
+
+
+def test_login_failure_says_the_same_for_unknown_and_wrong(client, org):
+    unknown = login(client, "nobody@example.test")
+    wrong = login(client, "r1@example.test", "wrong-password-1")
+    assert unknown.status_code == wrong.status_code == 401
+    assert "Email or password is not right." in unknown.get_data(as_text=True)
+    assert "Email or password is not right." in wrong.get_data(as_text=True)
+
+
+def test_open_redirect_is_refused(client, org):
+    response = client.post("/login?next=//evil.example/x",
+                           data={"email": "r1@example.test", "password": "correct-horse-battery"})
+    assert response.headers["Location"] == "/"
+
+
+def test_security_headers_on_pages_and_errors(client, org):
+    for url in ("/login", "/no-such-page"):
+        response = client.get(url)
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_passwords_are_argon2id(org, db):
+    assert org["r1"].password_hash.startswith("$argon2id$")

@@ -1,0 +1,103 @@
+"""The planning flow end to end through the test client: rep submits, manager decides, roll-up."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from conftest import login, plan_form
+from sqlalchemy import func, select
+
+from webapp.models import Decision, EngagementResponse, Observation, Participation, PlanSubmission
+
+
+def _count(db, model):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def _respond_url(org):
+    return f"/campaigns/{org['campaign'].id}/respond"
+
+
+def test_rep_sees_open_campaign_and_baseline(client, org):
+    login(client, "r1@example.test")
+    home = client.get("/").get_data(as_text=True)
+    assert "Planning 2027-Q1" in home
+    page = client.get(_respond_url(org)).get_data(as_text=True)
+    assert "100,000.00" in page and "approved target for 2026-Q4" in page
+
+
+def test_submit_adjust_and_see_decision(client, org, db):
+    login(client, "r1@example.test")
+    response = client.post(_respond_url(org), data=plan_form())
+    assert response.status_code == 303 or response.status_code == 302  # Post/Redirect/Get
+    plan = db.session.scalar(select(PlanSubmission).where(PlanSubmission.person_id == org["r1"].id,
+                                                          PlanSubmission.status == "submitted"))
+    assert plan.proposed == Decimal("120000.00")
+    assert [o.text for o in plan.observations][0] == "Competitor is discounting hard"
+    assert _count(db, EngagementResponse) == 1 and _count(db, Participation) == 1
+    client.post("/logout", data={})
+
+    login(client, "m1@example.test")
+    queue = client.get("/queue").get_data(as_text=True)
+    assert org["r1"].name in queue and "+20.0%" in queue
+    response = client.post(f"/plans/{plan.id}/decide", data={
+        "action": "adjust", "amount": "110,000", "reason": "Pipeline supports 110k", "version": str(plan.version)})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert plan.status == "adjusted" and plan.approved == Decimal("110000.00")
+    detail = client.get(f"/plans/{plan.id}").get_data(as_text=True)
+    assert "Pipeline supports 110k" in detail and "adjusted" in detail and org["m1"].name in detail
+    rollup = client.get("/rollup?period=2027-Q1&by=manager").get_data(as_text=True)
+    assert "110,000.00" in rollup and "120,000.00" in rollup
+    client.post("/logout", data={})
+
+    login(client, "r1@example.test")
+    history = client.get("/plans/history").get_data(as_text=True)
+    assert "Pipeline supports 110k" in history and "110,000.00" in history
+    actions = [d.action for d in db.session.scalars(select(Decision).order_by(Decision.id))]
+    assert actions == ["submitted", "adjust"]
+
+
+def test_draft_then_edit_until_decided(client, org, db):
+    login(client, "r1@example.test")
+    client.post(_respond_url(org), data=plan_form(action="draft", rationale="", likert=None, enps=None))
+    plan = db.session.scalar(select(PlanSubmission).where(PlanSubmission.person_id == org["r1"].id,
+                                                          PlanSubmission.period.has(code="2027-Q1")))
+    assert plan.status == "draft" and plan.rationale is None
+    assert _count(db, EngagementResponse) == 0
+    page = client.get(_respond_url(org)).get_data(as_text=True)
+    assert 'value="120000.00"' in page  # the draft comes back for editing
+    client.post(_respond_url(org), data=plan_form())
+    client.post(_respond_url(org), data=plan_form(proposed="130000", likert=None, enps=None, comment=None))
+    db.session.expire_all()
+    assert plan.status == "submitted" and plan.proposed == Decimal("130000.00")
+    plans_in_db = _count(db, PlanSubmission)
+    # the manager approves; the rep can no longer change it
+    client.post("/logout", data={})
+    login(client, "m1@example.test")
+    client.post(f"/plans/{plan.id}/decide", data={"action": "approve", "version": str(plan.version)})
+    client.post("/logout", data={})
+    login(client, "r1@example.test")
+    page = client.get(_respond_url(org)).get_data(as_text=True)
+    assert "approved" in page and 'name="proposed_target"' not in page
+    client.post(_respond_url(org), data=plan_form(proposed="999999"))
+    db.session.expire_all()
+    assert plan.proposed == Decimal("130000.00") and _count(db, PlanSubmission) == plans_in_db
+
+
+def test_returned_plan_can_be_revised(client, org, db):
+    login(client, "r1@example.test")
+    client.post(_respond_url(org), data=plan_form())
+    plan = db.session.scalar(select(PlanSubmission).where(PlanSubmission.status == "submitted"))
+    client.post("/logout", data={})
+    login(client, "m1@example.test")
+    client.post(f"/plans/{plan.id}/decide", data={"action": "return", "reason": "Split by product line",
+                                                  "version": str(plan.version)})
+    client.post("/logout", data={})
+    login(client, "r1@example.test")
+    page = client.get(_respond_url(org)).get_data(as_text=True)
+    assert "Split by product line" in page and 'name="proud"' not in page  # pulse answered once
+    client.post(_respond_url(org), data=plan_form(proposed="125000", likert=None, enps=None, comment=None))
+    db.session.expire_all()
+    assert plan.status == "submitted" and plan.proposed == Decimal("125000.00")
+    assert _count(db, EngagementResponse) == 1

@@ -1,0 +1,61 @@
+"""Schema promises: migrations match the models, and engagement tables hold no person link."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, inspect
+
+from webapp import MIGRATIONS_DIR
+from webapp.extensions import db
+
+ENGAGEMENT_COLUMNS = {"key", "campaign_id", "manager_key", "region", "territory", "department",
+                      "tenure_band", "answers"}
+
+
+def test_migrations_have_a_single_head(app):
+    script = ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config(MIGRATIONS_DIR))
+    assert len(script.get_heads()) == 1
+
+
+def test_upgrade_from_empty_matches_the_models(tmp_path):
+    from conftest import _make_app
+
+    migrated = _make_app(tmp_path / "m")
+    (tmp_path / "m").mkdir()
+    with migrated.app_context():
+        upgrade(directory=MIGRATIONS_DIR)
+        engine = create_engine(migrated.config["SQLALCHEMY_DATABASE_URI"])
+        with engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            diff = compare_metadata(context, db.metadata)
+        engine.dispose()
+    assert diff == []
+
+
+def test_engagement_response_has_only_allowlisted_columns(app):
+    columns = {c["name"] for c in inspect(db.engine).get_columns("engagement_response")}
+    assert columns == ENGAGEMENT_COLUMNS
+    foreign = inspect(db.engine).get_foreign_keys("engagement_response")
+    assert [fk["referred_table"] for fk in foreign] == ["campaign"]
+
+
+def test_participation_is_unique_per_campaign_and_person(app):
+    uniques = inspect(db.engine).get_unique_constraints("participation")
+    assert any(set(u["column_names"]) == {"campaign_id", "person_id"} for u in uniques)
+
+
+def test_analysis_and_surveys_load_no_web_or_database_modules():
+    code = (
+        "import sys, analysis, surveys, surveys.loader, surveys.answers, analysis.linkage, "
+        "analysis.engagement, analysis.privacy, analysis.forecast\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('flask', 'sqlalchemy', 'webapp', 'flask_wtf')]\n"
+        "print(','.join(bad))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""

@@ -1,0 +1,70 @@
+"""Stored results of analysis runs: the run and its parameters, its themes, each text's theme."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Float, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from webapp.extensions import db
+from webapp.models.types import utcnow
+
+ANALYSIS_KINDS = ("observations", "comments")
+
+
+class AnalysisRun(db.Model):
+    """One theme analysis over stored texts; the latest run of a kind is the current one."""
+
+    __tablename__ = "analysis_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    scope: Mapped[str] = mapped_column(String(20))  # "all" or a period code
+    parameters: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    n_texts: Mapped[int] = mapped_column(Integer, default=0)
+    # The fitted theme model (pickle), so the next run can keep theme ids with `previous=`.
+    # Written and read only by `groundswell analyze`; deferred so pages never load it.
+    model: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+
+    themes: Mapped[list[ThemeRecord]] = relationship(
+        back_populates="run", order_by="ThemeRecord.theme_key", cascade="all, delete-orphan"
+    )
+
+
+class ThemeRecord(db.Model):
+    """A theme found by a run; `theme_key` is the engine's id, stable across runs."""
+
+    __tablename__ = "theme_record"
+    __table_args__ = (UniqueConstraint("run_id", "theme_key", name="uq_theme_run_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("analysis_run.id", ondelete="CASCADE"), index=True)
+    theme_key: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(200))
+    terms: Mapped[list] = mapped_column(JSON, default=list)
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    examples: Mapped[list] = mapped_column(JSON, default=list)
+    sentiment: Mapped[float | None] = mapped_column(Float)
+
+    run: Mapped[AnalysisRun] = relationship(back_populates="themes")
+
+
+class ObservationTheme(db.Model):
+    """The theme a run gave one observation, with its similarity to the theme and its sentiment."""
+
+    __tablename__ = "observation_theme"
+
+    observation_id: Mapped[int] = mapped_column(
+        ForeignKey("observation.id", ondelete="CASCADE"), primary_key=True
+    )
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("analysis_run.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    theme_key: Mapped[int] = mapped_column(Integer, index=True)
+    similarity: Mapped[float | None] = mapped_column(Float)
+    sentiment: Mapped[float | None] = mapped_column(Float)
+
+
+__all__ = ["ANALYSIS_KINDS", "AnalysisRun", "ObservationTheme", "ThemeRecord"]
