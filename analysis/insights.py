@@ -1,0 +1,243 @@
+"""Per-period theme insights from plain rows: size, share, trend, sentiment and the target link.
+
+Pure: takes themed observations and change fractions as plain dataclasses and dicts (the webapp's
+store reads them from the database) and returns frozen dataclasses that the leader report, its
+drill-down page and ``groundswell insights --json`` all render, so they show the same numbers.
+
+Trend rule (stated so readers can check it): compare a theme's share of the period's
+observations, ``s``, with its mean share over the (up to) three previous periods that have
+observations, ``b``. **emerging** when ``s >= 1.5 b`` and ``s - b >= 0.01`` (a theme absent before
+and present now is emerging); **fading** when ``s <= b / 1.5`` and ``b - s >= 0.01``; otherwise
+**stable**. Without an earlier period every theme is stable.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
+
+from analysis.linkage import ThemeLinkResult, describe_link, link_themes
+
+__all__ = [
+    "TREND_WINDOW",
+    "PeriodInsights",
+    "ThemeDetail",
+    "ThemeInfo",
+    "ThemeInsight",
+    "ThemedObservation",
+    "build_period_insights",
+    "build_theme_detail",
+    "theme_trend",
+]
+
+NO_THEME = -1
+TREND_WINDOW = 3
+_RATIO = 1.5
+_MIN_SHIFT = 0.01
+
+
+@dataclass(frozen=True)
+class ThemedObservation:
+    """One stored observation with the theme an analysis run gave it."""
+
+    observation_id: str  # the caller's external id
+    rep_id: Hashable
+    period: str
+    theme_id: int
+    text: str
+    similarity: float | None = None
+    sentiment: float | None = None
+    territory: str | None = None
+    region: str | None = None
+
+
+@dataclass(frozen=True)
+class ThemeInfo:
+    """A theme's stable id, label and key terms."""
+
+    theme_id: int
+    label: str
+    terms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ThemeInsight:
+    """One theme in one period (the ``themes`` items of the insights JSON)."""
+
+    theme_id: int
+    label: str
+    terms: tuple[str, ...]
+    size: int
+    share: float
+    sentiment: float | None
+    trend: str
+    shares: tuple[tuple[str, float], ...]  # (period, share) from the oldest period to this one
+    members: tuple[str, ...]  # observation ids
+    n_reps: int
+    link: ThemeLinkResult
+    sentence: str
+
+
+@dataclass(frozen=True)
+class PeriodInsights:
+    """The themes of one period, largest first."""
+
+    period: str
+    n_observations: int
+    n_reps_with_change: int
+    themes: tuple[ThemeInsight, ...]
+
+    def theme(self, theme_id: int) -> ThemeInsight | None:
+        """Return the theme with this id, or None if it has no observation in the period."""
+        return next((t for t in self.themes if t.theme_id == theme_id), None)
+
+
+@dataclass(frozen=True)
+class ThemeDetail:
+    """What the drill-down page shows for one theme in one period."""
+
+    theme: ThemeInsight
+    quotes: tuple[str, ...]  # most typical first
+    territories: tuple[tuple[str, int], ...]  # (territory, observations), most first
+    n_reps: int
+    changes: tuple[float, ...]  # change % of reps reporting the theme who have a baseline, ascending
+
+
+def theme_trend(shares: Sequence[float]) -> str:
+    """Classify a theme's share series (oldest first, current last) as emerging, fading or stable.
+
+    Parameters
+    ----------
+    shares : sequence of float
+        Share of observations per period; the last one is the current period.
+
+    Returns
+    -------
+    str
+        ``"emerging"``, ``"fading"`` or ``"stable"`` by the rule in the module docstring.
+    """
+    if len(shares) < 2:
+        return "stable"
+    current = float(shares[-1])
+    before = [float(s) for s in shares[-1 - TREND_WINDOW:-1]]
+    base = sum(before) / len(before)
+    if current >= _RATIO * base and current - base >= _MIN_SHIFT:
+        return "emerging"
+    if current * _RATIO <= base and base - current >= _MIN_SHIFT:
+        return "fading"
+    return "stable"
+
+
+def build_period_insights(
+    period: str,
+    periods: Sequence[str],
+    observations: Sequence[ThemedObservation],
+    themes: Sequence[ThemeInfo],
+    changes: Mapping[Hashable, float],
+    *,
+    random_state: int = 0,
+) -> PeriodInsights:
+    """Build the theme insights of one period.
+
+    Parameters
+    ----------
+    period : str
+        The period reported on.
+    periods : sequence of str
+        Period codes in chronological order, including ``period``; the ones before it give the
+        trend (periods without observations are skipped).
+    observations : sequence of ThemedObservation
+        Themed observations of any periods (others than ``periods`` are ignored); ``theme_id`` -1
+        (no theme) counts in the period's total but in no theme.
+    themes : sequence of ThemeInfo
+        Labels and terms by theme id.
+    changes : mapping of rep id to float
+        Change % (fraction) of each rep of ``period`` who has a baseline.
+    random_state : int, default 0
+        Seed of the bootstrap intervals, so the page and the JSON agree.
+
+    Returns
+    -------
+    PeriodInsights
+        Themes with at least one observation in ``period``, largest first (ties by id).
+    """
+    if period not in periods:
+        raise ValueError(f"period {period!r} is not among the periods given")
+    history = list(periods[: list(periods).index(period) + 1])
+    totals: Counter = Counter()
+    counts: dict[str, Counter] = defaultdict(Counter)
+    current = [o for o in observations if o.period == period]
+    for o in observations:
+        if o.period in history:
+            totals[o.period] += 1
+            if o.theme_id != NO_THEME:
+                counts[o.period][o.theme_id] += 1
+    history = [p for p in history if totals[p] or p == period]
+    n_obs = totals[period]
+
+    members: dict[int, list[ThemedObservation]] = defaultdict(list)
+    for o in current:
+        if o.theme_id != NO_THEME:
+            members[o.theme_id].append(o)
+    info = {t.theme_id: t for t in themes}
+    memberships = {tid: {o.rep_id for o in obs} for tid, obs in members.items()}
+    links = link_themes(dict(changes), memberships, random_state=random_state)
+
+    result = []
+    for tid, obs in members.items():
+        t = info.get(tid, ThemeInfo(tid, f"theme {tid}"))
+        shares = tuple((p, counts[p][tid] / totals[p] if totals[p] else 0.0) for p in history)
+        sentiments = [o.sentiment for o in obs if o.sentiment is not None]
+        result.append(ThemeInsight(
+            theme_id=tid,
+            label=t.label,
+            terms=tuple(t.terms),
+            size=len(obs),
+            share=len(obs) / n_obs if n_obs else 0.0,
+            sentiment=sum(sentiments) / len(sentiments) if sentiments else None,
+            trend=theme_trend([s for _, s in shares]),
+            shares=shares,
+            members=tuple(sorted(o.observation_id for o in obs)),
+            n_reps=len(memberships[tid]),
+            link=links[tid],
+            sentence=describe_link(t.label, links[tid]),
+        ))
+    result.sort(key=lambda ti: (-ti.size, ti.theme_id))
+    return PeriodInsights(period, n_obs, len(changes), tuple(result))
+
+
+def build_theme_detail(
+    insights: PeriodInsights,
+    theme_id: int,
+    observations: Sequence[ThemedObservation],
+    changes: Mapping[Hashable, float],
+    *,
+    n_quotes: int = 10,
+) -> ThemeDetail | None:
+    """Gather the quotes, territories and rep changes of one theme in the period of ``insights``.
+
+    Returns None when the theme has no observation in that period.
+    """
+    theme = insights.theme(theme_id)
+    if theme is None:
+        return None
+    obs = [o for o in observations if o.period == insights.period and o.theme_id == theme_id]
+    ranked = sorted(obs, key=lambda o: (-(o.similarity if o.similarity is not None else -2.0), o.observation_id))
+    quotes: list[str] = []
+    for o in ranked:
+        text = o.text.strip()
+        if text and text not in quotes:
+            quotes.append(text)
+        if len(quotes) >= n_quotes:
+            break
+    territories = Counter(o.territory or "(none)" for o in obs)
+    reps = {o.rep_id for o in obs}
+    rep_changes = sorted(float(changes[r]) for r in reps if r in changes)
+    return ThemeDetail(
+        theme=theme,
+        quotes=tuple(quotes),
+        territories=tuple(sorted(territories.items(), key=lambda kv: (-kv[1], kv[0]))),
+        n_reps=len(reps),
+        changes=tuple(rep_changes),
+    )

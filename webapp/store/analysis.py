@@ -1,0 +1,99 @@
+"""Analysis results: the texts a run reads, and replacing a kind's run with a new one atomically."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select
+
+from webapp.extensions import db
+from webapp.models import AnalysisRun, Observation, ObservationTheme, Period, ThemeRecord
+
+
+@dataclass(frozen=True)
+class StoredText:
+    """One stored observation as the theme engine reads it."""
+
+    id: int
+    text: str
+    period: str
+
+
+@dataclass(frozen=True)
+class ThemeRow:
+    """A theme to store: the engine's id, label, key terms, size, quotes and mean sentiment."""
+
+    theme_key: int
+    label: str
+    terms: Sequence[str]
+    size: int
+    examples: Sequence[str]
+    sentiment: float | None
+
+
+def observation_texts() -> list[StoredText]:
+    """Return every stored observation, oldest period first, in a stable order."""
+    rows = db.session.execute(
+        select(Observation.id, Observation.text, Period.code)
+        .join(Period, Observation.period_id == Period.id)
+        .order_by(Period.starts_on, Observation.id)
+    ).all()
+    return [StoredText(i, t or "", p) for i, t, p in rows]
+
+
+def latest_run(kind: str) -> AnalysisRun | None:
+    """Return the current (latest) run of a kind, or None."""
+    return db.session.scalar(
+        select(AnalysisRun).where(AnalysisRun.kind == kind).order_by(AnalysisRun.id.desc()).limit(1)
+    )
+
+
+def replace_run(
+    *,
+    kind: str,
+    scope: str,
+    parameters: dict,
+    model: bytes | None,
+    themes: Iterable[ThemeRow],
+    assignments: Iterable[tuple[int, int, float | None, float | None]],
+    n_texts: int,
+) -> AnalysisRun:
+    """Store a run, its themes and `(observation_id, theme_key, similarity, sentiment)` rows.
+
+    Earlier runs of the same kind and their rows are deleted in the same transaction, so
+    re-running an analysis replaces its results instead of piling them up.
+    """
+    old_ids = list(db.session.scalars(select(AnalysisRun.id).where(AnalysisRun.kind == kind)))
+    if old_ids:
+        db.session.execute(delete(ObservationTheme).where(ObservationTheme.run_id.in_(old_ids)))
+        db.session.execute(delete(ThemeRecord).where(ThemeRecord.run_id.in_(old_ids)))
+        db.session.execute(delete(AnalysisRun).where(AnalysisRun.id.in_(old_ids)))
+    run = AnalysisRun(kind=kind, scope=scope, parameters=dict(parameters), model=model, n_texts=n_texts)
+    db.session.add(run)
+    db.session.flush()
+    db.session.add_all(
+        ThemeRecord(run_id=run.id, theme_key=int(t.theme_key), label=t.label, terms=list(t.terms),
+                    size=int(t.size), examples=list(t.examples), sentiment=t.sentiment)
+        for t in themes
+    )
+    rows = [
+        {"observation_id": int(o), "run_id": run.id, "theme_key": int(k), "similarity": s, "sentiment": m}
+        for o, k, s, m in assignments
+    ]
+    if rows:
+        db.session.execute(ObservationTheme.__table__.insert(), rows)
+    db.session.commit()
+    return run
+
+
+def run_counts(kind: str) -> dict[str, int]:
+    """Count stored runs, themes and assignments of a kind (for checks and summaries)."""
+    run_ids = select(AnalysisRun.id).where(AnalysisRun.kind == kind)
+    return {
+        "runs": db.session.scalar(select(func.count()).select_from(AnalysisRun).where(AnalysisRun.kind == kind)),
+        "themes": db.session.scalar(select(func.count()).select_from(ThemeRecord)
+                                    .where(ThemeRecord.run_id.in_(run_ids))),
+        "assignments": db.session.scalar(select(func.count()).select_from(ObservationTheme)
+                                         .where(ObservationTheme.run_id.in_(run_ids))),
+    }
