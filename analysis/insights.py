@@ -4,11 +4,10 @@ Pure: takes themed observations and change fractions as plain dataclasses and di
 store reads them from the database) and returns frozen dataclasses that the leader report, its
 drill-down page and ``groundswell insights --json`` all render, so they show the same numbers.
 
-Trend rule (stated so readers can check it): compare a theme's share of the period's
-observations, ``s``, with its mean share over the (up to) three previous periods that have
-observations, ``b``. **emerging** when ``s >= 1.5 b`` and ``s - b >= 0.01`` (a theme absent before
-and present now is emerging); **fading** when ``s <= b / 1.5`` and ``b - s >= 0.01``; otherwise
-**stable**. Without an earlier period every theme is stable.
+Trends come from :func:`analysis.trends.theme_trends`: the theme's share of the period's
+observations against its pooled share over all earlier periods of the same kind (two-proportion
+z-test or Fisher's exact test; emerging / fading when p < 0.05 and the share moved by at least
+2 points, otherwise stable).
 """
 
 from __future__ import annotations
@@ -18,9 +17,9 @@ from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
 from analysis.linkage import ThemeLinkResult, describe_link, link_themes
+from analysis.trends import theme_trends
 
 __all__ = [
-    "TREND_WINDOW",
     "PeriodInsights",
     "ThemeDetail",
     "ThemeInfo",
@@ -28,13 +27,9 @@ __all__ = [
     "ThemedObservation",
     "build_period_insights",
     "build_theme_detail",
-    "theme_trend",
 ]
 
 NO_THEME = -1
-TREND_WINDOW = 3
-_RATIO = 1.5
-_MIN_SHIFT = 0.01
 
 
 @dataclass(frozen=True)
@@ -104,31 +99,6 @@ class ThemeDetail:
     changes: tuple[float, ...]  # change % of reps reporting the theme who have a baseline, ascending
 
 
-def theme_trend(shares: Sequence[float]) -> str:
-    """Classify a theme's share series (oldest first, current last) as emerging, fading or stable.
-
-    Parameters
-    ----------
-    shares : sequence of float
-        Share of observations per period; the last one is the current period.
-
-    Returns
-    -------
-    str
-        ``"emerging"``, ``"fading"`` or ``"stable"`` by the rule in the module docstring.
-    """
-    if len(shares) < 2:
-        return "stable"
-    current = float(shares[-1])
-    before = [float(s) for s in shares[-1 - TREND_WINDOW:-1]]
-    base = sum(before) / len(before)
-    if current >= _RATIO * base and current - base >= _MIN_SHIFT:
-        return "emerging"
-    if current * _RATIO <= base and base - current >= _MIN_SHIFT:
-        return "fading"
-    return "stable"
-
-
 def build_period_insights(
     period: str,
     periods: Sequence[str],
@@ -175,6 +145,8 @@ def build_period_insights(
                 counts[o.period][o.theme_id] += 1
     history = [p for p in history if totals[p] or p == period]
     n_obs = totals[period]
+    in_history = [o for o in observations if o.period in history]
+    trends = theme_trends([o.period for o in in_history], [o.theme_id for o in in_history], order=history)
 
     members: dict[int, list[ThemedObservation]] = defaultdict(list)
     for o in current:
@@ -196,7 +168,7 @@ def build_period_insights(
             size=len(obs),
             share=len(obs) / n_obs if n_obs else 0.0,
             sentiment=sum(sentiments) / len(sentiments) if sentiments else None,
-            trend=theme_trend([s for _, s in shares]),
+            trend=trends[tid].trend,
             shares=shares,
             members=tuple(sorted(o.observation_id for o in obs)),
             n_reps=len(memberships[tid]),

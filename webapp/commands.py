@@ -142,6 +142,14 @@ try:
     cli.add_command(themes_command)
 except ImportError:  # pragma: no cover
     pass
+try:
+    from webapp.analyze_command import analyze_command
+    from webapp.insights_command import insights_command
+
+    cli.add_command(analyze_command)
+    cli.add_command(insights_command)
+except ImportError:  # pragma: no cover
+    pass
 
 
 def main() -> None:

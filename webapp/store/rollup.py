@@ -23,11 +23,12 @@ class RollupRow:
     proposed: Decimal
     approved: Decimal
     top_down: Decimal
+    top_down_submitted: Decimal  # top-down of the people who submitted, to compare like with like
 
     @property
     def gap(self) -> Decimal:
-        """Bottom-up proposed minus top-down: positive when reps aim higher than the plan."""
-        return self.proposed - self.top_down
+        """Bottom-up proposed minus the same people's top-down: positive when reps aim higher."""
+        return self.proposed - self.top_down_submitted
 
 
 def periods_with_plans() -> list[Period]:
@@ -61,7 +62,8 @@ def rollup(period: Period, by: str, person_ids: set[int] | None = None) -> list[
         select(TopDownTarget.person_id, TopDownTarget.amount).where(TopDownTarget.period_id == period.id)
     ).all())
     groups: dict[str, dict] = defaultdict(lambda: {"people": 0, "submitted": 0, "proposed": Decimal(0),
-                                                   "approved": Decimal(0), "top_down": Decimal(0)})
+                                                   "approved": Decimal(0), "top_down": Decimal(0),
+                                                   "top_down_submitted": Decimal(0)})
     for person_id, region, territory, manager_name in rows:
         if person_ids is not None and person_id not in person_ids:
             continue
@@ -76,6 +78,7 @@ def rollup(period: Period, by: str, person_ids: set[int] | None = None) -> list[
             g["submitted"] += 1
             g["proposed"] += plan.proposed or Decimal(0)
             g["approved"] += plan.approved or Decimal(0)
+            g["top_down_submitted"] += top.get(person_id, Decimal(0))
     result = [RollupRow(group=k, **v) for k, v in sorted(groups.items())]
     return result
 
@@ -86,4 +89,5 @@ def total(rows: list[RollupRow]) -> RollupRow:
         proposed=sum((r.proposed for r in rows), Decimal(0)),
         approved=sum((r.approved for r in rows), Decimal(0)),
         top_down=sum((r.top_down for r in rows), Decimal(0)),
+        top_down_submitted=sum((r.top_down_submitted for r in rows), Decimal(0)),
     )

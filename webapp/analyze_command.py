@@ -1,0 +1,117 @@
+"""The ``groundswell analyze`` command: theme analysis over every stored observation.
+
+``groundswell analyze [--period P] [--themes auto|N]`` fits the theme engine over **all** stored
+observations (every period), so a theme's id means the same thing in every period and trends are
+comparable, then stores each observation's theme, similarity and sentiment. ``--period`` only
+checks that the period exists and prints that period's themes afterwards; the fit always covers
+every period (fitting one period alone would give it its own ids).
+
+Stable ids across refits: the fitted model is pickled into the run's row (``analysis_run.model``,
+never loaded by pages). The next run unpickles it and fits with ``previous=`` so themes that
+persist keep their id and label; if it cannot be read (e.g. the engine changed shape), the fit
+starts afresh and ids may be renumbered. Pickle is only read from our own database, which is
+trusted like the code. A run replaces the previous run's results in one transaction, so running
+twice on the same data yields the same themes (fixed seed) and the same row counts.
+
+Too few texts: a clear message, exit status 0, nothing stored.
+"""
+
+from __future__ import annotations
+
+import pickle
+import time
+from collections import defaultdict
+
+import click
+from flask.cli import with_appcontext
+
+from webapp.themes_command import ThemeCount, _Progress
+
+__all__ = ["analyze_command"]
+
+RANDOM_STATE = 0
+MAX_THEMES = 30  # "auto" searches 2..30 themes: enough for a sales org, and keeps a run to seconds
+
+
+def _load_previous(run):
+    if run is None or run.model is None:
+        return None
+    try:
+        return pickle.loads(run.model)  # noqa: S301 - our own database, written by this command
+    except Exception:  # an incompatible engine version: start afresh rather than fail
+        click.echo("Note: the previous theme model could not be read; theme ids start afresh.", err=True)
+        return None
+
+
+@click.command("analyze")
+@click.option("--period", "period_code", default=None, help="Period whose themes to print afterwards.")
+@click.option("--themes", "n_themes", type=ThemeCount(), default="auto", show_default=True,
+              help="Number of themes, or 'auto' to choose it.")
+@with_appcontext
+def analyze_command(period_code: str | None, n_themes) -> None:
+    """Group every stored observation into themes and store the results."""
+    from analysis.sentiment import sentiment_scores
+    from analysis.themes import ThemeModel, TooFewTextsError
+    from webapp.store import analysis as store
+    from webapp.store.rollup import period_by_code
+
+    if period_code is not None and period_by_code(period_code) is None:
+        raise click.ClickException(f"no period {period_code!r} in the database")
+    started = time.perf_counter()
+    rows = store.observation_texts()
+    texts = [r.text for r in rows]
+    previous_run = store.latest_run("observations")
+    previous = _load_previous(previous_run)
+
+    progress = _Progress(enabled=True)
+    model = ThemeModel(n_themes, max_themes=MAX_THEMES, random_state=RANDOM_STATE, progress=progress)
+    try:
+        model.fit(texts, previous=previous)
+    except TooFewTextsError as exc:
+        click.echo(f"Nothing analysed: {exc} (stored observations: {len(texts)}).", err=True)
+        return
+    except ValueError as exc:
+        if previous is None:
+            raise
+        click.echo(f"Note: refitting without the previous model ({exc}).", err=True)
+        model = ThemeModel(n_themes, max_themes=MAX_THEMES, random_state=RANDOM_STATE, progress=progress)
+        model.fit(texts)
+    finally:
+        progress.close()
+
+    labels = model.labels_.tolist()
+    centroid_of = {int(tid): i for i, tid in enumerate(model.theme_ids_.tolist())}
+    embeddings = model.embedder_.transform(texts)
+    similarity = [
+        float(embeddings[i] @ model.centroids_[centroid_of[k]]) if k in centroid_of else None
+        for i, k in enumerate(labels)
+    ]
+    sentiment = sentiment_scores(texts)
+    by_theme: dict[int, list[float]] = defaultdict(list)
+    for k, s in zip(labels, sentiment):
+        by_theme[k].append(s)
+    themes = [
+        store.ThemeRow(t.theme_id, t.label, t.terms, t.size, t.examples,
+                       sum(by_theme[t.theme_id]) / len(by_theme[t.theme_id]) if by_theme[t.theme_id] else None)
+        for t in model.themes_
+    ]
+    model.progress = None  # the tqdm callback is not part of the stored model
+    store.replace_run(
+        kind="observations", scope="all",
+        parameters={"n_themes": n_themes, "max_themes": MAX_THEMES, "random_state": RANDOM_STATE,
+                    "n_themes_found": int(model.n_themes_), "previous_run": previous_run.id if previous else None},
+        model=pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL),
+        themes=themes,
+        assignments=zip((r.id for r in rows), labels, similarity, sentiment),
+        n_texts=len(texts),
+    )
+    elapsed = time.perf_counter() - started
+    click.echo(f"{len(themes)} themes over {len(texts)} observations stored in {elapsed:.1f} s.")
+    if period_code is not None:
+        counts: dict[int, int] = defaultdict(int)
+        for r, k in zip(rows, labels):
+            if r.period == period_code:
+                counts[k] += 1
+        for t in sorted(model.themes_, key=lambda t: -counts[t.theme_id]):
+            if counts[t.theme_id]:
+                click.echo(f"  {counts[t.theme_id]:4d}  {t.label}")

@@ -1,0 +1,89 @@
+"""The ``groundswell insights --period P --json`` command: the leader report's numbers as JSON.
+
+It calls the same ``store.insights.leader_report`` as the page, so both show the same numbers.
+Fields (PRODUCT.md): ``period``, ``themes`` (``id``, ``label``, ``terms``, ``size``, ``share``,
+``sentiment``, ``trend``, ``members``, ``target_link`` or null), ``rollup`` (per region and a
+total) and ``forecast_accuracy`` (null where the period has no actuals). Changes are fractions;
+money is a number with two decimals.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from decimal import Decimal
+
+import click
+from flask.cli import with_appcontext
+
+__all__ = ["insights_command", "report_as_dict"]
+
+
+def _num(value):
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return float(value)
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def _rollup_row(row) -> dict:
+    return {"region": row.group, "people": row.people, "submitted": row.submitted,
+            "proposed": _num(row.proposed), "approved": _num(row.approved), "top_down": _num(row.top_down),
+            "gap": _num(row.gap)}
+
+
+def _errors(errors: dict) -> dict:
+    return {name: {"n": e.n, "total_actual": _num(e.total_actual), "total_forecast": _num(e.total_forecast),
+                   "wape": _num(e.wape), "bias": _num(e.bias)} for name, e in errors.items()}
+
+
+def report_as_dict(report) -> dict:
+    """Turn a LeaderReport into the JSON object PRODUCT.md lists."""
+    themes = []
+    if report.insights is not None:
+        for t in report.insights.themes:
+            themes.append({
+                "id": t.theme_id, "label": t.label, "terms": list(t.terms), "size": t.size,
+                "share": t.share, "sentiment": _num(t.sentiment), "trend": t.trend,
+                "shares": [{"period": p, "share": s} for p, s in t.shares],
+                "n_reps": t.n_reps, "members": list(t.members),
+                "target_link": t.link.link.as_dict() if t.link.link is not None else None,
+                "target_link_text": t.sentence,
+            })
+    accuracy = None
+    if report.accuracy is not None:
+        accuracy = {"overall": _errors(report.accuracy.overall),
+                    "by_region": {r: _errors(e) for r, e in report.accuracy.by_region.items()}}
+    return {
+        "period": report.period,
+        "region": report.region,
+        "analysis_run": None if report.run is None else {
+            "id": report.run.id, "created_at": report.run.created_at.isoformat(), "n_texts": report.run.n_texts},
+        "n_observations": report.insights.n_observations if report.insights else 0,
+        "n_reps_with_change": report.insights.n_reps_with_change if report.insights else 0,
+        "themes": themes,
+        "rollup": {"by_region": [_rollup_row(r) for r in report.rollup],
+                   "total": _rollup_row(report.rollup_total)},
+        "forecast_accuracy": accuracy,
+    }
+
+
+@click.command("insights")
+@click.option("--period", "period_code", required=True, help="Period, e.g. 2026-Q3.")
+@click.option("--region", default=None, help="Limit to one region, as the page's filter does.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (the only output format yet).")
+@with_appcontext
+def insights_command(period_code: str, region: str | None, as_json: bool) -> None:
+    """Print the numbers the leader report shows for a period."""
+    from webapp.store.errors import NotFound
+    from webapp.store.insights import leader_report
+
+    try:
+        report = leader_report(period_code, region)
+    except NotFound as exc:
+        raise click.ClickException(str(exc)) from None
+    if report.run is None:
+        click.echo("Note: no theme analysis stored yet; run `groundswell analyze` first.", err=True)
+    click.echo(json.dumps(report_as_dict(report), ensure_ascii=False, indent=2 if not as_json else None))
