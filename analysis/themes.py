@@ -7,7 +7,7 @@ Method (each step measured on BANKING77 in ``benchmarks/themes_banking77.py``):
 2. **Cluster** a random sample of at most ``max_fit_samples`` texts by spectral clustering: a
    symmetric cosine k-nearest-neighbour graph, the leading eigenvectors of its normalised
    adjacency matrix, row-normalised, then k-means with several initialisations.
-3. **Theme count** (``n_themes="auto"``): every count in ``min_themes..min(max_themes, n // 5)``
+3. **Theme count** (``n_themes="auto"``): every count in ``min_themes..min(max_themes, sqrt(n / 2))``
    (a grid of about 20 counts plus its neighbourhood when the range is wider) is clustered from the
    same eigenvectors and scored by the mean cosine silhouette on the embeddings (of a sample of at
    most 2,000 texts); the best count wins, ties going to fewer themes.
@@ -28,6 +28,7 @@ from the largest theme down.
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -102,7 +103,8 @@ class ThemeModel(BaseEstimator):
         ``fit(texts)`` / ``transform(texts) -> unit-length float array``; default
         :class:`analysis.embedding.WordLlamaEmbedder`. Cloned before fitting.
     min_themes, max_themes : int, default 2 and 60
-        Range searched by ``"auto"``; the upper end is also capped at one theme per 5 texts.
+        Range searched by ``"auto"``; the upper end is also capped at ``sqrt(n / 2)`` for ``n``
+        texts with words (the classic rule of thumb), e.g. 7 themes at most for 100 texts.
     n_neighbors : int, default 10
         Neighbours per text in the spectral clustering graph.
     max_fit_samples : int, default 5000
@@ -241,7 +243,8 @@ class ThemeModel(BaseEstimator):
         if fixed_k:
             k_hi = fixed_k
         else:
-            k_hi = max(self.min_themes, min(self.max_themes, int(weights.sum()) // 5))
+            # at most sqrt(n/2) themes (the classic rule of thumb): a count a person can read
+            k_hi = max(self.min_themes, min(self.max_themes, int(math.sqrt(n_valid / 2))))
         k_hi = max(1, min(k_hi, n_fit))
         vectors = _spectral_vectors(X, min(self.n_neighbors, n_fit - 1), k_hi, rng)
         if fixed_k:

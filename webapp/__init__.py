@@ -11,7 +11,7 @@ MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Create and configure the Groundswell app; no side effects beyond the instance folder."""
-    from webapp import access, admin, auth, formatting, headers, home, plans, respond
+    from webapp import access, admin, auth, formatting, headers, home, insights, plans, respond
     from webapp.config import load_config
     from webapp.extensions import bootstrap, csrf, db, login_manager, migrate
 
@@ -26,7 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     bootstrap.init_app(app)
 
-    for module in (auth, home, respond, plans, admin):
+    for module in (auth, home, respond, plans, insights, admin):
         app.register_blueprint(module.bp)
     access.init_app(app)
     headers.init_app(app)

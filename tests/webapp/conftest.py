@@ -6,6 +6,7 @@ import itertools
 import re
 
 import pytest
+from flask import has_app_context
 from flask.testing import FlaskClient
 
 from webapp import create_app
@@ -48,7 +49,8 @@ class IsolatedClient(FlaskClient):
     def open(self, *args, **kwargs):
         with self.application.app_context():
             response = super().open(*args, **kwargs)
-        _db.session.expire_all()
+        if has_app_context():  # the test's own context, when the test holds one in this thread
+            _db.session.expire_all()
         return response
 
 

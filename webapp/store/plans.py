@@ -26,7 +26,15 @@ from webapp.models.planning import DECIDED_STATUSES
 from webapp.models.types import utcnow
 from webapp.periods import is_quarter
 from webapp.store.campaigns import has_participated, member
-from webapp.store.errors import AlreadyAnswered, InvalidInput, Locked, NotAllowed, NotFound, StaleDecision
+from webapp.store.errors import (
+    AlreadyAnswered,
+    InvalidInput,
+    Locked,
+    NotAllowed,
+    NotFound,
+    StaleDecision,
+    StoreError,
+)
 from webapp.store.people import is_below
 
 EDITABLE_STATUSES = ("draft", "submitted", "returned")
@@ -129,6 +137,26 @@ def save_answers(person: Person, campaign: Campaign, plan_input: PlanInput | Non
     if engagement is not None and has_participated(campaign.id, person.id):
         raise AlreadyAnswered("Your confidential answers for this campaign were already received.")
 
+    try:
+        plan = _write_answers(person, campaign, snapshot, plan_input, engagement, submit=submit)
+        db.session.commit()
+    except IntegrityError as exc:
+        # A simultaneous submission won the race for the unique (person, period) plan or the
+        # (campaign, person) participation; theirs stands and nothing of this one is kept.
+        db.session.rollback()
+        raise AlreadyAnswered("Your answers were already received.") from exc
+    except StaleDataError as exc:
+        db.session.rollback()
+        raise StaleDecision("Your plan changed in the meantime; reload the page.") from exc
+    except StoreError:
+        db.session.rollback()
+        raise
+    return plan
+
+
+def _write_answers(person: Person, campaign: Campaign, snapshot, plan_input: PlanInput | None,
+                   engagement: EngagementInput | None, *, submit: bool) -> PlanSubmission | None:
+    """Stage every row of one answer in the session; the caller commits or rolls back."""
     plan = None
     if plan_input is not None:
         plan = plan_for(person.id, campaign.period_id)
@@ -162,14 +190,6 @@ def save_answers(person: Person, campaign: Campaign, plan_input: PlanInput | Non
                      "comments": engagement.comments},
         ))
         db.session.add(Participation(campaign_id=campaign.id, person_id=person.id))
-    try:
-        db.session.commit()
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise AlreadyAnswered("Your answers were already received.") from exc
-    except StaleDataError as exc:
-        db.session.rollback()
-        raise StaleDecision("Your plan changed in the meantime; reload the page.") from exc
     return plan
 
 

@@ -1,0 +1,172 @@
+"""Tests for ThemeModel: planted themes, labels, determinism, small inputs, assignment, refits."""
+
+import numpy as np
+import pytest
+from sklearn.metrics import normalized_mutual_info_score
+
+from analysis.embedding import TfidfLsaEmbedder
+from analysis.themes import NO_THEME, Theme, ThemeModel, TooFewTextsError
+
+
+def test_fixed_count_recovers_planted_themes(corpus):
+    texts, truth = corpus
+    model = ThemeModel(4, random_state=0).fit(texts)
+    assert model.n_themes_ == 4
+    assert normalized_mutual_info_score(truth, model.labels_) > 0.85
+    labels = " ".join(t.label for t in model.themes_)
+    for word in ("delivery", "price", "support", "budget"):
+        assert word in labels
+
+
+def test_auto_count_stays_in_readable_range(fitted, corpus):
+    # at most sqrt(n/2) = 7 themes for 120 texts, and the planted structure is found
+    assert 3 <= fitted.n_themes_ <= 7
+    assert set(fitted.k_scores_) <= set(range(2, 8))
+    assert normalized_mutual_info_score(corpus[1], fitted.labels_) > 0.7
+
+
+def test_themes_have_unique_short_labels_terms_and_three_quotes(fitted, corpus):
+    labels = [t.label for t in fitted.themes_]
+    assert len(set(labels)) == len(labels)
+    for theme in fitted.themes_:
+        assert isinstance(theme, Theme)
+        assert 1 <= len(theme.label.split()) <= 4
+        assert theme.terms and len(theme.terms) <= 8
+        assert len(theme.examples) == 3
+        assert all(e in corpus[0] for e in theme.examples)
+    sizes = [t.size for t in fitted.themes_]
+    assert sizes == sorted(sizes, reverse=True)
+    assert sum(sizes) == len(corpus[0])
+
+
+def test_theme_ids_are_ints_from_zero_largest_first(fitted):
+    assert [t.theme_id for t in fitted.themes_] == list(range(fitted.n_themes_))
+    assert set(np.unique(fitted.labels_)) == set(range(fitted.n_themes_))
+    assert fitted.theme(0) is fitted.themes_[0]
+
+
+def test_to_dict_is_json_shaped(fitted):
+    d = fitted.themes_[0].to_dict()
+    assert set(d) == {"theme_id", "label", "terms", "size", "examples"}
+    assert isinstance(d["terms"], list)
+
+
+def test_same_seed_gives_same_result(corpus):
+    a = ThemeModel("auto", random_state=7).fit(corpus[0])
+    b = ThemeModel("auto", random_state=7).fit(corpus[0])
+    assert np.array_equal(a.labels_, b.labels_)
+    assert a.themes_ == b.themes_
+
+
+def test_twenty_texts_give_a_few_themes(make_corpus):
+    texts, _ = make_corpus(n_per_theme=5, seed=3)
+    model = ThemeModel("auto").fit(texts)
+    assert 2 <= model.n_themes_ <= 3
+    assert len(model.labels_) == 20
+
+
+def test_too_few_texts_raise_a_clear_error():
+    with pytest.raises(TooFewTextsError, match="too few texts to find themes"):
+        ThemeModel().fit(["late delivery", "price too high", "", "   "])
+
+
+def test_texts_without_words_get_no_theme(corpus):
+    texts = ["", "?!", *corpus[0][:40]]
+    model = ThemeModel(3).fit(texts)
+    assert model.labels_[0] == model.labels_[1] == NO_THEME
+    assert (model.labels_[2:] >= 0).all()
+
+
+def test_duplicates_count_in_sizes(make_corpus):
+    texts, _ = make_corpus(n_per_theme=10)
+    model = ThemeModel(4).fit(texts + ["the courier lost the printer parcel"] * 30)
+    assert sum(t.size for t in model.themes_) == len(texts) + 30
+
+
+def test_fixed_count_above_text_count_is_capped(make_corpus):
+    texts, _ = make_corpus(n_per_theme=3)
+    model = ThemeModel(50).fit(texts)
+    assert model.n_themes_ <= 12
+
+
+@pytest.mark.parametrize("bad", [0, -3, "many", 2.5, True])
+def test_bad_theme_count_is_rejected(corpus, bad):
+    with pytest.raises(ValueError, match="n_themes"):
+        ThemeModel(bad).fit(corpus[0])
+
+
+def test_assign_puts_new_texts_in_matching_themes(fitted, corpus):
+    new = ["the laptop delivery arrived late again", "support never answers calls about the server"]
+    ids = fitted.assign(new)
+    by_text = dict(zip(corpus[0], fitted.labels_))
+    assert ids[0] == by_text.get("the laptop delivery arrived late again", ids[0])
+    assert ids[0] != ids[1]
+    assert (ids >= 0).all()
+
+
+def test_assign_marks_far_texts_as_candidates(fitted):
+    ids, sims = fitted.assign(
+        ["photosynthesis converts sunlight into chemical energy in chloroplasts", "", "shipping delays on the router order"],
+        return_similarity=True,
+    )
+    assert ids[0] == NO_THEME
+    assert sims[0] < fitted.threshold_
+    assert ids[1] == NO_THEME
+    assert ids[2] >= 0
+
+
+def test_transform_gives_similarity_to_each_theme(fitted):
+    sims = fitted.transform(["budget cuts stopped the server deal"])
+    assert sims.shape == (1, fitted.n_themes_)
+    assert fitted.theme_ids_[sims.argmax()] == fitted.assign(["budget cuts stopped the server deal"])[0]
+
+
+def test_refit_keeps_ids_of_persisting_themes(make_corpus):
+    first_texts, _ = make_corpus(n_per_theme=30, seed=1)
+    first = ThemeModel(4, random_state=0).fit(first_texts)
+    second_texts, truth = make_corpus(n_per_theme=30, seed=2)
+    second = first.refit(second_texts)
+    assert set(second.theme_ids_) == set(first.theme_ids_)
+    for key in ("delivery", "price", "support", "budget"):
+        # texts of one planted theme land in the same theme id in both periods
+        old = first.assign([t for t, k in zip(second_texts, truth) if k == key])
+        new = second.labels_[[k == key for k in truth]]
+        assert np.bincount(old[old >= 0]).argmax() == np.bincount(new).argmax()
+    assert [second.theme(i).label for i in first.theme_ids_] == [first.theme(i).label for i in first.theme_ids_]
+
+
+def test_refit_gives_new_theme_a_fresh_id(make_corpus):
+    texts, truth = make_corpus(n_per_theme=30, seed=1)
+    three = [t for t, k in zip(texts, truth) if k != "budget"]
+    first = ThemeModel(3, random_state=0).fit(three)
+    second = ThemeModel(4, random_state=0).fit(texts, previous=first)
+    assert set(first.theme_ids_) < set(second.theme_ids_)
+    new_id = (set(second.theme_ids_) - set(first.theme_ids_)).pop()
+    assert new_id == 3 == first.next_theme_id_
+    assert "budget" in second.theme(new_id).label or "budget" in second.theme(new_id).terms
+    assert second.next_theme_id_ == 4
+
+
+def test_refit_with_other_representation_is_rejected(corpus):
+    first = ThemeModel(4).fit(corpus[0])
+    with pytest.raises(ValueError, match="representation"):
+        ThemeModel(4, embedder=TfidfLsaEmbedder(n_components=20)).fit(corpus[0], previous=first)
+
+
+def test_tfidf_lsa_embedder_plugs_in(corpus):
+    model = ThemeModel(4, embedder=TfidfLsaEmbedder(n_components=20)).fit(corpus[0])
+    assert normalized_mutual_info_score(corpus[1], model.labels_) > 0.6
+
+
+def test_progress_callback_reports_stages(corpus):
+    stages = []
+    ThemeModel(4, progress=lambda stage, done, total: stages.append(stage)).fit(corpus[0])
+    assert {"embedding", "clustering", "labelling"} <= set(stages)
+
+
+def test_large_input_is_fitted_on_a_sample_and_all_texts_assigned(make_corpus):
+    texts, truth = make_corpus(n_per_theme=150, seed=4)
+    model = ThemeModel(4, max_fit_samples=200).fit(texts)
+    assert model.fit_embeddings_.shape[0] <= 200
+    assert (model.labels_ >= 0).all()
+    assert normalized_mutual_info_score(truth, model.labels_) > 0.8

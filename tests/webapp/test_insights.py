@@ -1,0 +1,222 @@
+"""Analysis runs, `groundswell insights --json` and the leader report on the demo organisation.
+
+Planted effects: the demo generator adds `change_effect` to the target change of reps who report a
+theme. One period has ~80 reps and the theme engine splits a demo theme over several themes, so a
+single period has little power (in the demo, usually only competitor discounting reaches q < 0.05
+in one period). The detection test therefore also pools the past periods: each (rep, period) with
+a change % is one unit, linked with the same `analysis.linkage.link_themes`; PRODUCT.md's
+per-period figures are what the page and JSON show.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from datetime import date
+
+import pytest
+
+from analysis.linkage import link_themes
+from webapp import create_app
+from webapp.demo import DEMO_PASSWORD, build_demo_org
+from webapp.demo_texts import OBSERVATION_THEMES
+from webapp.extensions import db as _db
+
+TODAY = date(2026, 11, 27)
+PLANTED = {t.key: t.change_effect for t in OBSERVATION_THEMES if t.change_effect <= -0.08 or t.change_effect >= 0.09}
+NULL = {t.key for t in OBSERVATION_THEMES if t.change_effect == 0}
+LINK_FIELDS = {"n_with", "n_without", "mean_change_with", "mean_change_without", "diff", "ci_low", "ci_high",
+               "p", "q"}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """The demo org (80 reps, 6 past quarters) loaded and analysed once for the whole module."""
+    from webapp.store.demo import load_demo_org
+
+    path = tmp_path_factory.mktemp("insights") / "demo.db"
+    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    org = build_demo_org(reps=80, periods=6, seed=7, today=TODAY)
+    with app.app_context():
+        _db.create_all()
+        load_demo_org(org)
+        result = _runner(app).invoke(args=["analyze"])
+        assert result.exit_code == 0, result.output
+        yield app, org
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+def _runner(app):
+    from webapp.commands import cli
+
+    for name, command in cli.commands.items():
+        app.cli.add_command(command, name)
+    return app.test_cli_runner()
+
+
+def _insights(app, period: str) -> dict:
+    result = _runner(app).invoke(args=["insights", "--period", period, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def _truth(org) -> dict[str, str]:
+    return {o.external_id: o.theme_key for p in org.plans for o in p.observations}
+
+
+def test_insights_json_has_the_documented_fields(demo):
+    app, org = demo
+    period = org.periods[-1]
+    data = _insights(app, period)
+    assert data["period"] == period
+    assert data["themes"]
+    n_members = 0
+    for theme in data["themes"]:
+        assert {"id", "label", "terms", "size", "share", "sentiment", "trend", "members", "target_link"} <= set(theme)
+        assert theme["trend"] in ("emerging", "stable", "fading")
+        assert theme["size"] == len(theme["members"]) > 0
+        assert 0 < theme["share"] <= 1
+        assert theme["target_link"] is None or set(theme["target_link"]) == LINK_FIELDS
+        n_members += theme["size"]
+    assert n_members <= data["n_observations"] == sum(len(p.observations) for p in org.plans if p.period == period)
+    regions = {row["region"] for row in data["rollup"]["by_region"]}
+    assert regions == {"North", "South", "West"}
+    total = data["rollup"]["total"]
+    assert total["proposed"] == pytest.approx(sum(r["proposed"] for r in data["rollup"]["by_region"]))
+    accuracy = data["forecast_accuracy"]
+    assert set(accuracy["overall"]) == {"proposed", "approved", "top_down"}
+    assert set(accuracy["by_region"]) == regions
+    assert 0 <= accuracy["overall"]["proposed"]["wape"] < 1
+
+
+def test_change_percent_matches_the_baseline_definition(demo):
+    app, org = demo
+    from webapp.models import Period
+    from webapp.store import insights, plans
+
+    with app.app_context():
+        period = _db.session.query(Period).filter_by(code=org.periods[-1]).one()
+        batched = insights.rep_changes(period)
+        assert len(batched) == 80
+        for person_id, change in list(batched.items())[:10]:
+            plan = plans.plan_for(person_id, period.id)
+            baseline = plans.baseline_for(person_id, period)
+            assert change == plans.change_fraction(plan.proposed, baseline.amount)
+
+
+def test_the_open_period_has_no_actuals(demo):
+    app, org = demo
+    assert _insights(app, org.open_period)["forecast_accuracy"] is None
+
+
+def test_planted_effects_are_found_with_the_right_sign_and_null_themes_are_not(demo):
+    """Pooled over the past periods (see the module docstring), with the stored theme assignments."""
+    app, org = demo
+    from webapp.store import insights as store
+    from webapp.store.rollup import period_by_code
+
+    truth = _truth(org)
+    with app.app_context():
+        run = store._run_info()
+        changes = {}
+        for code in org.periods:
+            for rep, change in store.rep_changes(period_by_code(code)).items():
+                changes[(rep, code)] = change
+        members, observations = defaultdict(set), defaultdict(list)
+        for o in store.themed_observations(run.id, list(org.periods)):
+            if o.theme_id >= 0:
+                members[o.theme_id].add((o.rep_id, o.period))
+                observations[o.theme_id].append(o.observation_id)
+    links = link_themes(changes, members, random_state=0)
+    found = set()
+    for theme_id, result in links.items():
+        (source, n), = Counter(truth[m] for m in observations[theme_id]).most_common(1)
+        link = result.link
+        if source in PLANTED and link is not None and link.q < 0.05 and link.diff * PLANTED[source] > 0:
+            found.add(source)
+        # a theme made mostly (over half) of one null demo theme must show no effect
+        if source in NULL and n > len(observations[theme_id]) / 2:
+            assert link is None or link.q >= 0.05, (theme_id, source, link)
+    assert found == set(PLANTED)
+
+
+def test_a_planted_effect_is_found_in_a_single_period(demo):
+    """What one period of ~80 reps can show: the strongest planted effect, with the right sign."""
+    app, org = demo
+    truth = _truth(org)
+    hits = set()
+    for period in org.periods[1:]:  # the first period has no baseline
+        for theme in _insights(app, period)["themes"]:
+            (source, _), = Counter(truth[m] for m in theme["members"]).most_common(1)
+            link = theme["target_link"]
+            if source in PLANTED and link and link["q"] < 0.05 and link["diff"] * PLANTED[source] > 0:
+                hits.add(source)
+    assert hits
+
+
+def test_analyze_twice_gives_the_same_rows_and_themes(demo):
+    app, org = demo
+    from webapp.store import analysis, insights
+
+    with app.app_context():
+        before = analysis.run_counts("observations")
+        labels_before = {t.theme_id: t.label for t in insights.theme_infos(insights._run_info().id)}
+        result = _runner(app).invoke(args=["analyze"])
+        assert result.exit_code == 0, result.output
+        after = analysis.run_counts("observations")
+        labels_after = {t.theme_id: t.label for t in insights.theme_infos(insights._run_info().id)}
+    assert before == after
+    assert before["runs"] == 1 and before["assignments"] == sum(len(p.observations) for p in org.plans)
+    assert labels_before == labels_after
+
+
+def test_too_few_texts_stores_nothing(app):
+    result = _runner(app).invoke(args=["analyze"])
+    assert result.exit_code == 0
+    assert "too few texts" in result.output
+    from webapp.store import analysis
+
+    assert analysis.run_counts("observations") == {"runs": 0, "themes": 0, "assignments": 0}
+
+
+def _login(client, email):
+    return client.post("/login", data={"email": email, "password": DEMO_PASSWORD}, follow_redirects=True)
+
+
+def test_leader_sees_the_report_and_a_theme(demo):
+    app, org = demo
+    period = org.periods[-1]
+    data = _insights(app, period)
+    client = app.test_client()
+    _login(client, "leader@demo.test")
+    page = client.get(f"/insights?period={period}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    from markupsafe import escape
+
+    assert str(escape(data["themes"][0]["label"])) in html
+    assert "Forecast accuracy" in html and "Bottom-up vs top-down" in html
+    theme = data["themes"][0]
+    detail = client.get(f"/insights/themes/{theme['id']}?period={period}")
+    assert detail.status_code == 200
+    assert "Quotes" in detail.get_data(as_text=True)
+    assert client.get(f"/insights?period={period}&region=West").status_code == 200
+    assert client.get(f"/insights?period={period}&region=Atlantis").status_code == 404
+    assert client.get("/insights?period=1999-Q1").status_code == 404
+
+
+@pytest.mark.parametrize("email", ["rep1@demo.test", "manager1@demo.test", "hr@demo.test"])
+def test_other_roles_are_refused(demo, email):
+    app, org = demo
+    client = app.test_client()
+    _login(client, email)
+    assert client.get(f"/insights?period={org.periods[-1]}").status_code == 403
+    assert client.get(f"/insights/themes/0?period={org.periods[-1]}").status_code == 403
+
+
+def test_anonymous_is_sent_to_login(demo):
+    app, _ = demo
+    response = app.test_client().get("/insights")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
