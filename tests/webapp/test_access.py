@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from conftest import login, plan_form
 from sqlalchemy import select
 
@@ -10,8 +12,8 @@ from webapp.models import PlanSubmission
 
 
 def _example_url(rule) -> str:
-    return rule.rule.replace("<int:plan_id>", "1").replace("<int:campaign_id>", "1").replace(
-        "<path:filename>", "x.css")
+    """Fill every URL variable with a value its converter accepts."""
+    return re.sub(r"<(?:[a-z]+:)?[a-z_]+>", "1", rule.rule)
 
 
 def test_every_non_public_route_sends_anonymous_users_to_login(app, client):

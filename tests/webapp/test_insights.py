@@ -31,7 +31,11 @@ LINK_FIELDS = {"n_with", "n_without", "mean_change_with", "mean_change_without",
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    """The demo org (80 reps, 6 past quarters) loaded and analysed once for the whole module."""
+    """The demo org (80 reps, 6 past quarters) loaded and analysed once for the whole module.
+
+    No app context stays pushed between tests: requests would reuse it, and its `g` (the logged-in
+    user) would leak from one test client to the next.
+    """
     from webapp.store.demo import load_demo_org
 
     path = tmp_path_factory.mktemp("insights") / "demo.db"
@@ -41,10 +45,11 @@ def demo(tmp_path_factory):
     with app.app_context():
         _db.create_all()
         load_demo_org(org)
-        result = _runner(app).invoke(args=["analyze"])
-        assert result.exit_code == 0, result.output
-        yield app, org
         _db.session.remove()
+    result = _runner(app).invoke(args=["analyze"])
+    assert result.exit_code == 0, result.output
+    yield app, org
+    with app.app_context():
         _db.engine.dispose()
 
 
