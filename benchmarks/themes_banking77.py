@@ -1,0 +1,74 @@
+"""Theme quality on BANKING77 test (3,080 texts, 77 intents): ThemeModel vs TF-IDF + KMeans.
+
+Prints NMI, ARI and time (mean over seeds) for `ThemeModel(77)`, `ThemeModel("auto")` (with the
+chosen count), the TF-IDF + KMeans baseline, and the variants measured while choosing the method.
+Usage: python benchmarks/themes_banking77.py [--seeds 3] [--variants] [--data ../shared/data/banking77]
+"""
+
+import argparse
+import csv
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from sklearn.cluster import KMeans
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from analysis.embedding import TfidfLsaEmbedder, WordLlamaEmbedder, load_wordllama  # noqa: E402
+from analysis.themes import ThemeModel  # noqa: E402
+
+
+def report(name, runs):
+    """Print mean NMI / ARI / time (and theme counts) of (labels, seconds) runs."""
+    nmi = np.mean([r[0] for r in runs])
+    ari = np.mean([r[1] for r in runs])
+    secs = np.mean([r[2] for r in runs])
+    ks = sorted({r[3] for r in runs})
+    print(f"{name:42s} NMI {nmi:.3f}  ARI {ari:.3f}  {secs:5.1f} s  themes {ks}", flush=True)
+
+
+def main():
+    """Run every method over the seeds and print one line each."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--variants", action="store_true", help="also the alternatives measured")
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "banking77")
+    args = parser.parse_args()
+    with open(args.data / "test.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    texts = [r["text"] for r in rows]
+    truth = [r["category"] for r in rows]
+    load_wordllama()  # model load (~0.5 s) once, outside the timings
+
+    def score(fit):
+        runs = []
+        for seed in range(args.seeds):
+            start = time.perf_counter()
+            labels = fit(seed)
+            runs.append((normalized_mutual_info_score(truth, labels), adjusted_rand_score(truth, labels),
+                         time.perf_counter() - start, len(set(labels.tolist()) - {-1})))
+        return runs
+
+    print(f"BANKING77 test: {len(texts)} texts, {len(set(truth))} intents, {args.seeds} seeds")
+    report("ThemeModel(77)", score(lambda s: ThemeModel(77, random_state=s).fit(texts).labels_))
+    report("ThemeModel('auto')", score(lambda s: ThemeModel("auto", random_state=s).fit(texts).labels_))
+    tfidf = lambda s: KMeans(77, n_init=1, random_state=s).fit_predict(  # noqa: E731
+        TfidfVectorizer(stop_words="english").fit_transform(texts))
+    report("TF-IDF + KMeans(77)", score(tfidf))
+    if args.variants:
+        emb = WordLlamaEmbedder().fit(texts).transform(texts)
+        report("wordllama + KMeans(77)", score(lambda s: KMeans(77, n_init=3, random_state=s).fit_predict(emb)))
+        report("ThemeModel(77, TF-IDF+LSA embedder)", score(
+            lambda s: ThemeModel(77, embedder=TfidfLsaEmbedder(random_state=s), random_state=s).fit(texts).labels_))
+        report("ThemeModel(77, n_neighbors=20)", score(lambda s: ThemeModel(77, n_neighbors=20, random_state=s).fit(texts).labels_))
+        report("ThemeModel(77, max_fit_samples=1500)", score(
+            lambda s: ThemeModel(77, max_fit_samples=1500, random_state=s).fit(texts).labels_))
+
+
+if __name__ == "__main__":
+    main()
