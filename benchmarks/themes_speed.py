@@ -3,7 +3,7 @@
 Both run as fresh subprocesses (process start included) on the same resampled CSV; peak memory is
 each child's maximum resident set size. Then times assigning 1,000 new texts to fitted themes.
 
-Usage: python benchmarks/themes_speed.py [--n 100000] [--data ../shared/data/banking77]
+Usage: python benchmarks/themes_speed.py [--n 100000] [--distinct] [--data ../shared/data/banking77]
 """
 
 import argparse
@@ -38,6 +38,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--distinct", action="store_true",
+                        help="append a row reference to every text so no two are identical (worst case)")
     args = parser.parse_args()
     texts = []
     for name in ("train.csv", "test.csv"):
@@ -45,6 +47,8 @@ def main() -> None:
             texts += [row["text"] for row in csv.DictReader(fh)]
     rng = random.Random(0)
     sample = [rng.choice(texts) for _ in range(args.n)]
+    if args.distinct:
+        sample = [f"{t} (ref {i})" for i, t in enumerate(sample)]
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "texts.csv"
         with open(src, "w", newline="", encoding="utf-8") as fh:
@@ -59,7 +63,8 @@ def main() -> None:
         with open(Path(tmp) / "o.csv", newline="", encoding="utf-8") as fh:
             out_rows = list(csv.DictReader(fh))
         n_themes = len({r["theme_id"] for r in out_rows} - {"-1"})
-    print(f"input: {args.n} texts (BANKING77 train+test resampled, seed 0)")
+    kind = "all distinct" if args.distinct else f"{len(set(sample))} distinct"
+    print(f"input: {args.n} texts (BANKING77 train+test resampled, seed 0; {kind})")
     print(f"TF-IDF + MiniBatchKMeans(30) script: {base_t:.1f} s, peak {base_mem:.0f} MB")
     print(f"groundswell themes --themes auto:    {ours_t:.1f} s, peak {ours_mem:.0f} MB, {n_themes} themes, {len(out_rows)} rows")
     print(f"ratio: {ours_t / base_t:.1f}x")

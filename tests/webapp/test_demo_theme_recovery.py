@@ -1,9 +1,19 @@
 """The theme engine finds the planted themes of the demo generator (a regression guard).
 
-Measured: with 150 observations per planted theme (14 themes) and the automatic count, 12 of 14
-planted themes are the majority of a found theme whose label contains one of their key words
-(seed 0). Full recovery is not reached yet: the generator's slot fillers (customer types,
-products) dominate static embeddings. The bar below guards against regressions.
+Measured with the automatic theme count (`ThemeModel("auto")`, 30-32 themes found for 2,100 texts,
+24-25 for 1,300; a planted theme may be split, so NMI, not the count, is the figure to watch):
+
+* 150 observations per planted theme (14 themes, 2,100 texts), seeds 0, 1, 2: all 14 planted
+  themes are the majority of a found theme whose label contains one of their key words (by stem);
+  NMI 0.619, 0.630, 0.634.
+* The demo's own mix (1,300 observations over 6 periods drawn with `pick_theme`, so prevalences and
+  trends apply and the rarest theme has ~50 texts), seeds 0, 1, 2: 13, 13, 12 of 14 recovered
+  (missed once each: champion_turnover, sustainability, expansion_growth + procurement_cycles,
+  all small or split themes); NMI 0.624, 0.641, 0.624.
+
+The bars sit just below those figures: all 14 and NMI >= 0.6 for the balanced set, >= 11 of 14 and
+NMI >= 0.58 at the demo's scale; seeds 0 and 1 of each run here (about 10 s on an idle 2-core
+machine); seed 2 passes too.
 """
 
 import random
@@ -15,7 +25,7 @@ from sklearn.metrics import normalized_mutual_info_score
 
 from analysis.text import stem, tokenize
 from analysis.themes import ThemeModel
-from webapp.demo_texts import OBSERVATION_THEMES, generate_observations
+from webapp.demo_texts import OBSERVATION_THEMES, generate_observation, generate_observations, pick_theme
 
 
 @pytest.fixture(autouse=True)
@@ -39,12 +49,38 @@ def recovered_themes(model, truth):
     return found
 
 
-def test_planted_demo_themes_are_recovered_with_keyword_labels():
-    rng = random.Random(0)
+def balanced_texts(seed, per_theme=150):
+    rng = random.Random(seed)
     texts, truth = [], []
     for theme in OBSERVATION_THEMES:
-        texts += generate_observations(rng, theme, 150)
-        truth += [theme.key] * 150
-    model = ThemeModel("auto", random_state=0).fit(texts)
-    assert len(recovered_themes(model, truth)) >= 10
-    assert normalized_mutual_info_score(truth, model.labels_) >= 0.4
+        texts += generate_observations(rng, theme, per_theme)
+        truth += [theme.key] * per_theme
+    return texts, truth
+
+
+def demo_mix_texts(seed, n=1300, n_periods=6):
+    """Texts drawn as the demo organisation draws them: theme by `pick_theme`, period by period."""
+    rng = random.Random(seed)
+    texts, truth = [], []
+    for i in range(n):
+        theme = pick_theme(rng, i * n_periods // n, n_periods)
+        texts.append(generate_observation(rng, theme))
+        truth.append(theme.key)
+    return texts, truth
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_all_planted_demo_themes_are_recovered_with_keyword_labels(seed):
+    texts, truth = balanced_texts(seed)
+    model = ThemeModel("auto", random_state=seed).fit(texts)
+    missing = {t.key for t in OBSERVATION_THEMES} - recovered_themes(model, truth)
+    assert not missing
+    assert normalized_mutual_info_score(truth, model.labels_) >= 0.6
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_planted_themes_are_recovered_at_the_demo_scale_and_mix(seed):
+    texts, truth = demo_mix_texts(seed)
+    model = ThemeModel("auto", random_state=seed).fit(texts)
+    assert len(recovered_themes(model, truth)) >= 11
+    assert normalized_mutual_info_score(truth, model.labels_) >= 0.58
