@@ -9,7 +9,7 @@ group comes back with ``suppressed=True``, ``reason="not enough responses"`` and
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from scipy import stats
@@ -31,6 +31,12 @@ __all__ = [
     "participation",
     "summarise_groups",
     "trend",
+    "CampaignResults",
+    "HR_ATTRIBUTES",
+    "campaign_results",
+    "role_groups",
+    "keep_overall_visible",
+    "secondary_suppression",
 ]
 
 #: The reason shown for every suppressed group or metric.
@@ -508,3 +514,204 @@ def trend(campaigns: Sequence[CampaignSummary]) -> list[TrendPoint]:
         points.append(point)
         prev = point
     return points
+
+
+# --------------------------------------------------------------------------------------------
+# one campaign, every group a role can see
+
+
+#: Attributes HR can group by on the dashboard; territory is left out on purpose: territories hold
+#: a handful of reps each, and crossing them with teams would mostly force suppression.
+HR_ATTRIBUTES = ("department", "region", "tenure_band", "manager")
+#: Prefix of manager-subtree groups (everyone below a manager, directly or not).
+MANAGER_TREE = "manager_tree"
+
+
+@dataclass(frozen=True)
+class CampaignResults:
+    """Everything one role may see of one campaign, suppressed together.
+
+    ``groups`` is empty while the campaign is open (no results before it closes); ``participation``
+    holds every group with its own minimum of ``k`` invitees. ``comments`` and ``comment_count``
+    are given for the whole scope only: lists of comments per overlapping group would let a reader
+    intersect them and place a comment in a small cell.
+    """
+
+    closed: bool
+    groups: dict[str, GroupSummary]
+    participation: dict[str, Participation]
+    comments: tuple[str, ...] | None
+
+
+def role_groups(
+    records: Iterable[ResponseRecord],
+    parent: Mapping[str, str | None],
+    attributes: Sequence[str] = HR_ATTRIBUTES,
+    *,
+    manager_trees: bool = True,
+) -> dict[str, frozenset[str]]:
+    """Build every group a role can see: the overall scope, each attribute value, manager subtrees.
+
+    Parameters
+    ----------
+    records : iterable of ResponseRecord
+        Responses (or invitees, as records without answers) of one campaign.
+    parent : mapping of str to str or None
+        Manager id to that manager's own manager.
+    attributes : sequence of str
+        Attributes the role may group by; empty for an org-wide-only role.
+    manager_trees : bool, default True
+        Add one group per manager subtree.
+
+    Returns
+    -------
+    dict of str to frozenset of str
+    """
+    records = list(records)
+    groups = attribute_groups(records, attributes)
+    if manager_trees:
+        groups.update(manager_tree_groups(records, parent, prefix=MANAGER_TREE))
+    return groups
+
+
+def secondary_suppression(
+    groups: Mapping[str, Collection[str]], attributes: Sequence[str], n_records: int, k: int
+) -> set[str]:
+    """Pick groups to withhold so that no partition leaves fewer than ``k`` people unshown.
+
+    The values of one attribute split the scope. When the values under ``k`` (plus the people
+    with no value) hold between 1 and ``k - 1`` people, the whole scope minus the shown values
+    would give them away, and :func:`analysis.privacy.suppress_groups` would have to hide the
+    *whole scope* (the smallest group holding them). Withholding the next-smallest values of the
+    same attribute instead (classic secondary suppression) keeps the organisation-wide figures.
+    Withholding a group only removes information, so the guarantees of the one suppression call
+    made afterwards still hold.
+
+    Parameters
+    ----------
+    groups : mapping of str to collection of str
+        Groups named ``"<attribute>=<value>"`` (others are ignored).
+    attributes : sequence of str
+        Attributes whose values partition the scope.
+    n_records : int
+        People in the whole scope.
+    k : int
+        Minimum group size.
+
+    Returns
+    -------
+    set of str
+        Names of groups to withhold.
+    """
+    withheld: set[str] = set()
+    for attr in attributes:
+        values = sorted(((len(g), n) for n, g in groups.items() if n.startswith(f"{attr}=")))
+        if not values:
+            continue
+        hidden = n_records - sum(size for size, _ in values)
+        shown = []
+        for size, name in values:
+            if size < k:
+                hidden += size
+            else:
+                shown.append((size, name))
+        while 0 < hidden < k and shown:
+            size, name = shown.pop(0)
+            withheld.add(name)
+            hidden += size
+    return withheld
+
+
+def keep_overall_visible(groups: Mapping[str, Collection[str]], k: int) -> set[str]:
+    """Withhold the fewest small groups needed for the whole scope to stay visible.
+
+    :func:`analysis.privacy.suppress_groups` hides the smallest group holding an exposed cell,
+    which is sometimes the whole scope (e.g. a manager tree minus its sub-teams). The organisation's
+    own figures matter more than one more small breakdown, so while the whole scope (with at least
+    ``k`` members) would be suppressed, withhold the smallest still-visible other group and try
+    again. Withholding only removes information; the final suppression call still decides.
+
+    Parameters
+    ----------
+    groups : mapping of str to collection of str
+        Every group of the role, including :data:`OVERALL`.
+    k : int
+        Minimum group size.
+
+    Returns
+    -------
+    set of str
+        Names of groups to withhold.
+    """
+    members = {n: frozenset(g) for n, g in groups.items()}
+    if OVERALL not in members or len(members[OVERALL]) < k:
+        return set()
+    withheld: set[str] = set()
+    while True:
+        decisions = privacy.suppress_groups({n: g for n, g in members.items() if n not in withheld}, k)
+        if decisions[OVERALL] is None:
+            return withheld
+        candidates = [n for n, r in decisions.items() if r is None and n != OVERALL
+                      and members[n] != members[OVERALL]]
+        if not candidates:
+            return withheld
+        withheld.add(min(candidates, key=lambda n: (len(members[n]), n)))
+
+
+def campaign_results(
+    records: Sequence[ResponseRecord],
+    invitees: Sequence[tuple[bool, Mapping[str, str]]],
+    parent: Mapping[str, str | None],
+    drivers: Mapping[str, str],
+    outcome: str | Collection[str],
+    *,
+    closed: bool,
+    attributes: Sequence[str] = HR_ATTRIBUTES,
+    manager_trees: bool = True,
+    k: int = privacy.DEFAULT_MIN_GROUP_SIZE,
+    random_state: int | None = 0,
+) -> CampaignResults:
+    """Compute what one role may see of one campaign: one suppression call over all its groups.
+
+    Parameters
+    ----------
+    records : sequence of ResponseRecord
+        The campaign's confidential responses (ignored while it is open).
+    invitees : sequence of (answered, attributes)
+        The frozen audience: whether each person answered, and their snapshot attributes.
+    parent : mapping of str to str or None
+        Manager id to that manager's own manager, for subtree groups.
+    drivers, outcome
+        As for :func:`summarise_groups`.
+    closed : bool
+        Results exist only for closed campaigns; open ones give participation only.
+    attributes, manager_trees
+        The groups the role may see (see :func:`role_groups`).
+    k : int, default 5
+        Minimum group size.
+    random_state : int or None
+        Seeds the comment shuffle.
+
+    Returns
+    -------
+    CampaignResults
+    """
+    k = privacy.validate_min_group_size(k)
+    people = [ResponseRecord(str(i), attributes=dict(attrs)) for i, (_, attrs) in enumerate(invitees)]
+    answered = {str(i) for i, (did, _) in enumerate(invitees) if did}
+    part = {
+        name: participation(len(keys), len(keys & answered), group=name, k=k)
+        for name, keys in role_groups(people, parent, attributes, manager_trees=manager_trees).items()
+    }
+    if not closed:
+        return CampaignResults(False, {}, part, None)
+    groups = role_groups(records, parent, attributes, manager_trees=manager_trees)
+    withheld = secondary_suppression(groups, attributes, len(records), k)
+    withheld |= keep_overall_visible({n: g for n, g in groups.items() if n not in withheld}, k)
+    summaries = summarise_groups(records, {n: g for n, g in groups.items() if n not in withheld}, drivers,
+                                 outcome, k=k, impact=True, comments=True, random_state=random_state)
+    summaries = {name: summaries.get(name) or GroupSummary(name, True, SUPPRESSED_REASON) for name in groups}
+    overall = summaries.get(OVERALL)
+    comments = overall.comments if overall is not None and not overall.suppressed else None
+    summaries = {name: replace(s, comments=None) if name != OVERALL else s for name, s in summaries.items()}
+    return CampaignResults(True, summaries, part, comments)

@@ -13,7 +13,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Create and configure the Groundswell app; no side effects beyond the instance folder."""
     from webapp import access, admin, auth, formatting, headers, home, insights, plans, respond
     from webapp.config import load_config
-    from webapp.extensions import bootstrap, csrf, db, login_manager, migrate
+    from webapp.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(load_config(app.instance_path))
@@ -25,9 +25,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     bootstrap.init_app(app)
+    limiter.init_app(app)
 
-    for module in (auth, home, respond, plans, insights, admin):
+    from webapp import actions, api, chart_assets, engagement
+    from webapp import jobs_views
+    from webapp.api import token_views
+
+    for module in (auth, home, respond, plans, insights, admin, engagement, actions, chart_assets, api,
+                   token_views):
         app.register_blueprint(module.bp)
+    app.register_blueprint(jobs_views.bp)
     access.init_app(app)
     headers.init_app(app)
     formatting.init_app(app)

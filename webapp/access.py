@@ -7,14 +7,15 @@ else answers 403 even for logged-in users, and anonymous users are sent to the l
 from __future__ import annotations
 
 from collections.abc import Callable
-from flask import Flask, abort, redirect, request, url_for
+from flask import Flask, abort, g, redirect, request, url_for
 from flask_login import current_user
 
 from webapp.extensions import login_manager
 from webapp.models import Person, PlanSubmission
-from webapp.store import people
+from webapp.store import people, tokens
 
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "bootstrap.static"})
+API_BLUEPRINT = "api"
 ALL_ROLES = ("rep", "manager", "leader", "hr", "admin")
 PLAN_SUBMITTERS = ("rep", "manager", "leader")
 
@@ -33,7 +34,9 @@ def _check_request():
     endpoint = request.endpoint
     if endpoint is None or endpoint in PUBLIC_ENDPOINTS:
         return None
-    if not current_user.is_authenticated:
+    if request.blueprint == API_BLUEPRINT:
+        _authenticate_api_request()
+    elif not current_user.is_authenticated:
         return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
     from flask import current_app
 
@@ -42,6 +45,25 @@ def _check_request():
     if roles is None or current_user.role not in roles:
         abort(403)
     return None
+
+
+def _authenticate_api_request() -> None:
+    """Make the owner of the request's bearer token the current user, or refuse the request.
+
+    The API takes personal access tokens only: a session cookie never authenticates it (so API
+    writes need no CSRF token), and a logged-in browser gets 403, not the API's data.
+    """
+    g.pop("_login_user", None)  # decide from this request's credentials only
+    scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not raw.strip():
+        if current_user.is_authenticated:
+            abort(403, description="The API accepts personal access tokens only "
+                                   "(Authorization: Bearer <token>), not a session cookie.")
+        abort(401, description="Send a personal access token: Authorization: Bearer <token>.")
+    person = tokens.person_for_token(raw.strip())
+    if person is None:
+        abort(401, description="The token is unknown, expired or revoked, or its owner is disabled.")
+    g._login_user = person  # Flask-Login's current_user for this request only; no session write
 
 
 @login_manager.user_loader
@@ -73,6 +95,15 @@ def can_decide(user: Person, plan: PlanSubmission) -> bool:
     )
 
 
+def plan_scope(user: Person) -> set[int] | None:
+    """Owners whose plans and observations a user may list (None: all); the rule of `can_view_plan`."""
+    if user.role in ("leader", "admin"):
+        return None
+    if user.role == "hr":
+        return set()
+    return {user.id} | people.subtree_ids(user.id)
+
+
 def visible_person_ids(user: Person) -> set[int] | None:
     """People whose plan data a user may see: None means everyone."""
     if user.role in ("leader", "admin"):
@@ -94,5 +125,10 @@ def init_app(app: Flask) -> None:
 
 def _error_page(error):
     from flask import render_template
+
+    if request.path.startswith("/api/"):
+        from webapp.api.problems import problem_response
+
+        return problem_response(error.code, detail=error.description)
 
     return render_template("errors/error.html", error=error), error.code

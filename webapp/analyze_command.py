@@ -1,4 +1,4 @@
-"""The ``groundswell analyze`` command: theme analysis over every stored observation.
+"""The ``groundswell analyze`` command: theme analysis over stored observations, then engagement comments.
 
 ``groundswell analyze [--period P] [--themes auto|N]`` fits the theme engine over **all** stored
 observations (every period), so a theme's id means the same thing in every period and trends are
@@ -30,6 +30,7 @@ from webapp.themes_command import ThemeCount, _Progress
 __all__ = ["analyze_command"]
 
 RANDOM_STATE = 0
+PROGRESS_META = "groundswell.progress"  # click context meta key: progress(stage, done, total)
 MAX_THEMES = 30  # "auto" searches 2..30 themes: enough for a sales org, and keeps a run to seconds
 
 
@@ -37,7 +38,8 @@ def _load_previous(run):
     if run is None or run.model is None:
         return None
     try:
-        return pickle.loads(run.model)  # noqa: S301 - our own database, written by this command
+        # Only our own database is read, written by this command and trusted like the code.
+        return pickle.loads(run.model)  # noqa: S301  # nosec B301
     except Exception:  # an incompatible engine version: start afresh rather than fail
         click.echo("Note: the previous theme model could not be read; theme ids start afresh.", err=True)
         return None
@@ -63,7 +65,8 @@ def analyze_command(period_code: str | None, n_themes) -> None:
     previous_run = store.latest_run("observations")
     previous = _load_previous(previous_run)
 
-    progress = _Progress(enabled=True)
+    # A background job passes its own progress callback (webapp.jobs); the CLI shows tqdm bars.
+    progress = click.get_current_context().meta.get(PROGRESS_META) or _Progress(enabled=True)
     model = ThemeModel(n_themes, max_themes=MAX_THEMES, random_state=RANDOM_STATE, progress=progress)
     try:
         model.fit(texts, previous=previous)
@@ -115,3 +118,45 @@ def analyze_command(period_code: str | None, n_themes) -> None:
         for t in sorted(model.themes_, key=lambda t: -counts[t.theme_id]):
             if counts[t.theme_id]:
                 click.echo(f"  {counts[t.theme_id]:4d}  {t.label}")
+    _analyze_comments(n_themes)
+
+
+def _analyze_comments(n_themes) -> None:
+    """Theme engine over the engagement comments of closed campaigns: a second run, kind "comments".
+
+    Only per-campaign counts per theme are stored (no row per comment), and no quotes: the HR
+    dashboard shows a campaign's comment themes only where its comments may be shown.
+    """
+    from analysis.sentiment import sentiment_scores
+    from analysis.themes import ThemeModel, TooFewTextsError
+    from webapp.store import analysis as store
+    from webapp.store import engagement as engagement_store
+
+    started = time.perf_counter()
+    comments = engagement_store.closed_campaign_comments()
+    texts = [c.text for c in comments]
+    model = ThemeModel(n_themes, max_themes=MAX_THEMES, random_state=RANDOM_STATE)
+    try:
+        model.fit(texts)
+    except TooFewTextsError as exc:
+        click.echo(f"Engagement comments not analysed: {exc} (comments: {len(texts)}).", err=True)
+        return
+    labels = model.labels_.tolist()
+    sentiment = sentiment_scores(texts)
+    per_campaign: dict[tuple[int, int], list[float]] = defaultdict(list)
+    by_theme: dict[int, list[float]] = defaultdict(list)
+    for c, k, s in zip(comments, labels, sentiment):
+        per_campaign[(c.campaign_id, int(k))].append(s)
+        by_theme[int(k)].append(s)
+    themes = [
+        store.ThemeRow(t.theme_id, t.label, t.terms, t.size, (),
+                       sum(by_theme[t.theme_id]) / len(by_theme[t.theme_id]) if by_theme[t.theme_id] else None)
+        for t in model.themes_
+    ]
+    counts = {key: (len(v), sum(v) / len(v)) for key, v in per_campaign.items()}
+    engagement_store.replace_comment_run(
+        parameters={"n_themes": n_themes, "max_themes": MAX_THEMES, "random_state": RANDOM_STATE,
+                    "n_themes_found": int(model.n_themes_)},
+        themes=themes, counts=counts, n_texts=len(texts))
+    click.echo(f"{len(themes)} comment themes over {len(texts)} engagement comments stored in "
+               f"{time.perf_counter() - started:.1f} s.")

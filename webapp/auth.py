@@ -4,19 +4,31 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from webapp.access import ALL_ROLES, allow
+from webapp.extensions import limiter
 from webapp.passwords import verify_password
 from webapp.store import people
 
 bp = Blueprint("auth", __name__)
 
 LOGIN_FAILED = "Email or password is not right."
+THROTTLED = "Too many failed log-in attempts. Wait a few minutes, then try again."
+
+
+def _account_key() -> str:
+    """Key for per-account limits: the email typed in, whether or not such an account exists."""
+    return "account:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+def _failed(response) -> bool:
+    # Only failed attempts use up the allowance; a successful log-in costs nothing.
+    return response.status_code == 401
 
 
 class LoginForm(FlaskForm):
@@ -37,6 +49,10 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_account_key,
+               methods=["POST"], deduct_when=_failed, error_message=THROTTLED, scope="login-account")
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_CLIENT"], methods=["POST"],
+               deduct_when=_failed, error_message=THROTTLED, scope="login-client")
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -63,6 +79,14 @@ def logout():
         session.clear()
         flash("You are logged out.", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.app_errorhandler(429)
+def _throttled(error):
+    """The same page and status whether the account exists or not."""
+    form = LoginForm()
+    flash(THROTTLED, "danger")
+    return render_template("auth/login.html", form=form), 429
 
 
 @bp.app_context_processor

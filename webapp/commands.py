@@ -102,13 +102,48 @@ def _run_analysis_if_available() -> None:
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
-@with_appcontext
-def serve_command(host: str, port: int, workers: int) -> None:
-    """Serve the app on the configured database."""
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="gunicorn worker processes; each creates its own app and database pool.")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64),
+              help="Threads per worker.")
+def serve_command(host: str, port: int, workers: int, threads: int) -> None:
+    """Serve the app with gunicorn (graceful on SIGTERM) on the configured database."""
+    from webapp import server
+
     if workers > 1:
-        click.echo("Note: this server runs one process with threads; --workers is not used yet.", err=True)
-    _serve(host, port)
+        _require_shared_limiter_storage()
+    server.run(host, port, workers, threads)
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Exit once the queue is empty.")
+@with_appcontext
+def worker_command(burst: bool) -> None:
+    """Run a background worker (RQ) for analysis jobs; needs GROUNDSWELL_REDIS_URL.
+
+    Each job runs in a forked work horse; this process never opens a database connection, so
+    every horse starts with an empty pool of its own.
+    """
+    from webapp import jobs
+
+    redis_url = current_app.config.get("REDIS_URL")
+    if not redis_url:
+        raise click.ClickException(
+            "GROUNDSWELL_REDIS_URL is not set: without Redis, jobs run inside the web process "
+            "and no worker is needed.")
+    jobs.run_worker(redis_url, burst=burst)
+
+
+def _require_shared_limiter_storage() -> None:
+    """Several workers need login counters they all share (see webapp.extensions)."""
+    from webapp import extensions
+
+    check = getattr(extensions, "require_shared_limiter_storage", None)
+    if check is not None:
+        try:
+            check(create_app())
+        except RuntimeError as exc:
+            raise click.ClickException(str(exc)) from None
 
 
 def _serve(host: str, port: int) -> None:
@@ -127,7 +162,8 @@ def _make_app():
 
 cli = FlaskGroup(create_app=_make_app, add_default_commands=False, load_dotenv=False,
                  help="Groundswell: bottom-up sales planning, field themes and engagement.")
-for _command in (demo_command, seed_demo_command, create_user_command, serve_command):
+for _command in (demo_command, seed_demo_command, create_user_command, serve_command,
+                 worker_command):
     cli.add_command(_command)
 
 try:  # commands built in their own modules
@@ -150,6 +186,9 @@ try:
     cli.add_command(insights_command)
 except ImportError:  # pragma: no cover
     pass
+from webapp.engagement_command import engagement_command  # noqa: E402
+
+cli.add_command(engagement_command)
 
 
 def main() -> None:

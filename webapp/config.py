@@ -46,6 +46,16 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         "REMEMBER_COOKIE_HTTPONLY": True,
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        # Background jobs: RQ on this Redis when set; otherwise a thread of the web process.
+        "REDIS_URL": env.get("GROUNDSWELL_REDIS_URL") or None,
+        "JOBS_INLINE": "thread",
+        # Login throttling: failed attempts per account (any client) and per client (any account).
+        # memory:// suits only the single-process demo; production sets a Redis URL so that every
+        # worker shares the counters.
+        "RATELIMIT_STORAGE_URI": env.get("GROUNDSWELL_RATELIMIT_STORAGE_URL") or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": False,
+        "LOGIN_LIMIT_PER_ACCOUNT": env.get("GROUNDSWELL_LOGIN_LIMIT_PER_ACCOUNT") or "5 per minute;20 per hour",
+        "LOGIN_LIMIT_PER_CLIENT": env.get("GROUNDSWELL_LOGIN_LIMIT_PER_CLIENT") or "20 per minute;100 per hour",
     }
 
 

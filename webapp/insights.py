@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
+from flask_login import current_user
+from wtforms import SelectChoice
 
 from webapp.access import allow
-from webapp.store import insights as insights_store, rollup as rollup_store
+from webapp.actions import ActionForm, StatusForm
+from webapp.exports import chart_json, csv_response
+from webapp.insights_tables import figures, tables
+from webapp.store import actions as actions_store, insights as insights_store, rollup as rollup_store
 from webapp.store.errors import NotFound
 
 bp = Blueprint("insights", __name__)
@@ -24,11 +29,57 @@ def report():
     periods, code, region = _period_and_region()
     if code is None:
         return render_template("insights/report.html", periods=[], report=None)
+    report = _report(code, region)
+    actions = actions_store.theme_actions(report.period)
+    return render_template("insights/report.html", periods=periods, report=report, actions=actions,
+                           tables=tables(report, actions),
+                           charts={name: chart_json(fig) for name, fig in figures(report).items()})
+
+
+def _report(code, region):
     try:
-        report = insights_store.leader_report(code, region)
+        return insights_store.leader_report(code, region)
     except NotFound:
         abort(404)
-    return render_template("insights/report.html", periods=periods, report=report)
+
+
+@bp.route("/insights/export/<name>.csv")
+@allow("leader", "admin")
+def export(name: str):
+    _, code, region = _period_and_region()
+    if code is None:
+        abort(404)
+    report = _report(code, region)
+    table = tables(report, actions_store.theme_actions(report.period)).get(name)
+    if table is None:
+        abort(404)
+    return csv_response(table, f"insights-{report.period}-{report.region or 'all'}")
+
+
+@bp.route("/insights/report.html")
+@allow("leader", "admin")
+def standalone():
+    """A self-contained HTML file of the report (tables and charts, plotly.js inlined) to download.
+
+    Inline scripts are fine here: the file is opened from disk, not served under our CSP, and the
+    response is an attachment so the browser never renders it on our origin.
+    """
+    _, code, region = _period_and_region()
+    if code is None:
+        abort(404)
+    report = _report(code, region)
+    actions = actions_store.theme_actions(report.period)
+    from webapp.chart_assets import plotly_js_path
+
+    html = render_template("insights/standalone.html", report=report, tables=tables(report, actions),
+                           charts={name: chart_json(fig) for name, fig in figures(report).items()},
+                           plotly_js=plotly_js_path().read_text(encoding="utf-8"))
+    name = f"groundswell-insights-{report.period}{'-' + report.region if report.region else ''}.html"
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in name)
+    return Response(html, mimetype="text/html", headers={
+        "Content-Disposition": f'attachment; filename="{safe}"',
+        # Belt and braces: even if rendered, it must not run on our origin.
+        "Content-Security-Policy": "sandbox; default-src 'none'"})
 
 
 @bp.route("/insights/themes/<int:theme_key>")
@@ -41,4 +92,11 @@ def theme(theme_key: int):
         detail = insights_store.theme_detail(code, theme_key, region)
     except NotFound:
         abort(404)
-    return render_template("insights/theme.html", detail=detail, period=code, region=region)
+    form = None
+    if current_user.role in ("leader", "admin"):
+        form = ActionForm(kind="theme", period=code)
+        form.subject.choices = [SelectChoice(str(detail.theme.theme_id), detail.theme.label)]
+        form.owner.choices = [SelectChoice(v, label) for v, label in actions_store.owner_choices()]
+    actions = actions_store.theme_actions(code).get(detail.theme.theme_id, [])
+    return render_template("insights/theme.html", detail=detail, period=code, region=region, form=form,
+                           actions=actions, status_form=StatusForm(), status_titles=actions_store.STATUS_TITLES)

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from functools import cache
+from importlib.resources import files
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 MIN_LENGTH = 8
-MAX_LENGTH = 128
-# A short list of the most common passwords; refused outright (no composition rules).
-COMMON_PASSWORDS = frozenset(
-    """password password1 password123 12345678 123456789 1234567890 qwertyui qwerty123
-    iloveyou sunshine princess football baseball welcome welcome1 letmein1 trustno1 abc12345
-    11111111 00000000 admin123 passw0rd changeme superman starwars dragon12 monkey12
-    groundswell""".split()
-)
+# Long passphrases are welcome; Argon2 hashes every character (no 72-byte bcrypt truncation).
+# The cap only stops multi-megabyte inputs from being hashed.
+MAX_LENGTH = 256
+COMMON_PASSWORDS_FILE = "common-passwords.txt"
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """The shipped list of common passwords (webapp/data), lower case; refused outright."""
+    text = files("webapp").joinpath("data", COMMON_PASSWORDS_FILE).read_text(encoding="utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 
@@ -28,7 +34,7 @@ def check_policy(password: str) -> None:
         raise PasswordPolicyError(f"Password must be at least {MIN_LENGTH} characters.")
     if len(password) > MAX_LENGTH:
         raise PasswordPolicyError(f"Password must be at most {MAX_LENGTH} characters.")
-    if password.lower() in COMMON_PASSWORDS:
+    if password.lower() in common_passwords() or password.strip().lower() in common_passwords():
         raise PasswordPolicyError("This password is too common; choose another.")
 
 

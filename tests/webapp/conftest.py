@@ -1,9 +1,17 @@
-"""Fixtures for web tests: an app on a fresh SQLite file per test, and builders for people."""
+"""Fixtures for web tests: an app on a fresh database per test, and builders for people.
+
+The database is a SQLite file by default. Modules in `BOTH_DATABASES` (and tests marked
+`both_databases`) run twice, the second time on a real PostgreSQL server that the session starts
+from the installed binaries (see `dbservers.py`); each test gets its own database, copied from a
+template that holds the schema.
+"""
 
 from __future__ import annotations
 
 import itertools
+import os
 import re
+import signal
 
 import pytest
 from flask import has_app_context
@@ -54,11 +62,119 @@ class IsolatedClient(FlaskClient):
         return response
 
 
+# Data-layer and flow tests that must hold on both databases.
+BOTH_DATABASES = {"test_planning_flow", "test_bad_input", "test_concurrency", "test_schema",
+                  "test_imports", "test_jobs"}
+DATABASES = ("sqlite", "postgresql")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "both_databases: run the test on SQLite and on PostgreSQL")
+
+
+def pytest_generate_tests(metafunc):
+    if "db_backend" not in metafunc.fixturenames:
+        return
+    module = metafunc.module.__name__.rsplit(".", 1)[-1]
+    if module in BOTH_DATABASES or metafunc.definition.get_closest_marker("both_databases"):
+        metafunc.parametrize("db_backend", DATABASES, indirect=True)
+
+
 @pytest.fixture
-def app(tmp_path):
-    app = _make_app(tmp_path)
+def db_backend(request):
+    """Which database the test's app uses: "sqlite" unless parametrized."""
+    return getattr(request, "param", "sqlite")
+
+
+class _PostgresDatabases:
+    """One PostgreSQL server per test session; a fresh database per test from a template."""
+
+    def __init__(self):
+        from dbservers import PostgresServer
+
+        self.server = PostgresServer.start()
+        self._n = itertools.count(1)
+        self._template_ready = False
+
+    def _template(self, tmp_path):
+        if self._template_ready:
+            return
+        self.server.execute("CREATE DATABASE gs_template")
+        app = _make_app(tmp_path, SQLALCHEMY_DATABASE_URI=self.server.url("gs_template"))
+        with app.app_context():
+            _db.create_all()
+            _db.engine.dispose()
+        self._template_ready = True
+
+    def create(self, tmp_path, *, empty: bool = False) -> tuple[str, str]:
+        """Create a database (with the schema unless `empty`); return its name and URL."""
+        name = f"gs_test_{next(self._n)}"
+        if empty:
+            self.server.execute(f"CREATE DATABASE {name}")
+        else:
+            self._template(tmp_path)
+            self.server.execute(f"CREATE DATABASE {name} TEMPLATE gs_template STRATEGY FILE_COPY")
+        return name, self.server.url(name)
+
+    def drop(self, name: str) -> None:
+        self.server.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(scope="session")
+def postgres_databases():
+    """The session's PostgreSQL server, started on first use from the installed binaries."""
+    from dbservers import ServerUnavailable
+
+    try:
+        databases = _PostgresDatabases()
+    except ServerUnavailable as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the PostgreSQL tests: {exc}")
+        pytest.skip(str(exc))
+    # A run stopped with SIGTERM (e.g. by `timeout`) still tears down and stops the server.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield databases
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        databases.server.destroy()
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+@pytest.fixture
+def database_url(request, db_backend, tmp_path):
+    """URL of a fresh database holding the schema, on the test's backend."""
+    if db_backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    databases = request.getfixturevalue("postgres_databases")
+    name, url = databases.create(tmp_path)
+    yield url
+    databases.drop(name)
+
+
+@pytest.fixture
+def empty_database_url(request, db_backend, tmp_path):
+    """URL of a fresh, empty database (no tables) on the test's backend, for migration tests."""
+    if db_backend == "sqlite":
+        (tmp_path / "empty").mkdir()
+        yield f"sqlite:///{tmp_path / 'empty' / 'test.db'}"
+        return
+    databases = request.getfixturevalue("postgres_databases")
+    name, url = databases.create(tmp_path, empty=True)
+    yield url
+    databases.drop(name)
+
+
+@pytest.fixture
+def app(tmp_path, db_backend, database_url):
+    app = _make_app(tmp_path, SQLALCHEMY_DATABASE_URI=database_url)
     with app.app_context():
-        _db.create_all()
+        if db_backend == "sqlite":
+            _db.create_all()
         yield app
         _db.session.remove()
         _db.engine.dispose()

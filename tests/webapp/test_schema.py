@@ -23,11 +23,10 @@ def test_migrations_have_a_single_head(app):
     assert len(script.get_heads()) == 1
 
 
-def test_upgrade_from_empty_matches_the_models(tmp_path):
+def test_upgrade_from_empty_matches_the_models(tmp_path, empty_database_url):
     from conftest import _make_app
 
-    migrated = _make_app(tmp_path / "m")
-    (tmp_path / "m").mkdir()
+    migrated = _make_app(tmp_path / "m", SQLALCHEMY_DATABASE_URI=empty_database_url)
     with migrated.app_context():
         upgrade(directory=MIGRATIONS_DIR)
         engine = create_engine(migrated.config["SQLALCHEMY_DATABASE_URI"])
@@ -35,6 +34,7 @@ def test_upgrade_from_empty_matches_the_models(tmp_path):
             context = MigrationContext.configure(conn, opts={"compare_type": True})
             diff = compare_metadata(context, db.metadata)
         engine.dispose()
+        db.engine.dispose()
     assert diff == []
 
 

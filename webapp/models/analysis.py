@@ -67,4 +67,22 @@ class ObservationTheme(db.Model):
     sentiment: Mapped[float | None] = mapped_column(Float)
 
 
-__all__ = ["ANALYSIS_KINDS", "AnalysisRun", "ObservationTheme", "ThemeRecord"]
+class CommentThemeCount(db.Model):
+    """How many engagement comments of one campaign a comments run put in a theme, and their mean sentiment.
+
+    Counts per campaign only: no row links a theme to a response, so comment themes can be shown
+    for the whole campaign (when its comments may be shown) and never per small group.
+    """
+
+    __tablename__ = "comment_theme_count"
+
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("analysis_run.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), primary_key=True)
+    theme_key: Mapped[int] = mapped_column(Integer, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    sentiment: Mapped[float | None] = mapped_column(Float)
+
+
+__all__ = ["ANALYSIS_KINDS", "AnalysisRun", "CommentThemeCount", "ObservationTheme", "ThemeRecord"]

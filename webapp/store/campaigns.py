@@ -34,13 +34,14 @@ def open_campaign(*, name: str, template_id: str, template_version: int, period_
     if not audience or unknown:
         raise InvalidInput(f"audience must be a non-empty list of roles from {', '.join(ROLES)}")
     period = ensure_period(period_code)
-    if has_plan:
-        clash = db.session.scalar(
-            select(Campaign).where(Campaign.period_id == period.id, Campaign.status == "open",
-                                   Campaign.template_id == template_id)
-        )
-        if clash is not None:
-            raise InvalidInput(f"campaign {clash.name!r} for {period_code} is already open")
+    # One open campaign per template and period: a plan has one campaign per period, and for
+    # any template a second one is a double click on "Open campaign" (REL-2), not an intention.
+    clash = db.session.scalar(
+        select(Campaign).where(Campaign.period_id == period.id, Campaign.status == "open",
+                               Campaign.template_id == template_id)
+    )
+    if clash is not None:
+        raise InvalidInput(f"campaign {clash.name!r} for {period_code} is already open")
     campaign = Campaign(name=name, template_id=template_id, template_version=template_version,
                         period=period, audience=",".join(audience), status="open")
     db.session.add(campaign)

@@ -12,7 +12,7 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -80,14 +80,15 @@ class _TooManyErrors(Exception):
 class _Errors:
     """Collects messages `file, line N, column C: reason`, stopping after MAX_ERRORS."""
 
-    def __init__(self, filename: str):
+    def __init__(self, filename: str, unit: str = "line"):
         self.filename = filename
+        self.unit = unit  # "line" in a file, "row" in a list of rows sent to the API
         self.messages: list[str] = []
 
     def add(self, line: int | None, column: str | None, reason: str) -> None:
         where = self.filename
         if line is not None:
-            where += f", line {line}"
+            where += f", {self.unit} {line}"
         if column is not None:
             where += f", column {column}"
         self.messages.append(f"{where}: {reason}")
@@ -660,22 +661,77 @@ KINDS = tuple(_IMPORTERS)
 
 def import_csv(kind: str, path: str | Path) -> ImportResult:
     """Validate a whole CSV file of `kind`; only if every row is good, upsert it in one commit."""
-    if kind not in _IMPORTERS:
-        raise ValueError(f"unknown import kind {kind!r}; expected one of {', '.join(KINDS)}")
+    _check_kind(kind)
     path = Path(path)
     columns = COLUMNS[kind]
     errors = _Errors(path.name)
+    return _run(kind, errors, lambda: _read(_decode(path, columns), columns, errors), commit=True)
+
+
+def import_rows(kind: str, rows: Sequence[Mapping[str, object]], *, source: str = "request",
+                commit: bool = True) -> ImportResult:
+    """Validate rows given as mappings of the CSV column names, then upsert them all or none.
+
+    The same checks and upserts as `import_csv`; errors name `source`, the row (from 1) and the
+    column. A missing column counts as empty; numbers are taken as written. With `commit=False`
+    the rows are only flushed, so the caller can write more in the same transaction.
+    """
+    _check_kind(kind)
+    errors = _Errors(source, unit="row")
+    return _run(kind, errors, lambda: _rows_from_mappings(rows, COLUMNS[kind], errors), commit=commit)
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in _IMPORTERS:
+        raise ValueError(f"unknown import kind {kind!r}; expected one of {', '.join(KINDS)}")
+
+
+def _run(kind: str, errors: _Errors, read: Callable[[], list[_Row]], *, commit: bool) -> ImportResult:
     try:
-        text = _decode(path, columns)
-        rows = _read(text, columns, errors)
+        rows = read()
         result = _IMPORTERS[kind](rows, errors)
-        db.session.commit()
+        if commit:
+            db.session.commit()
         return result
     except _TooManyErrors:
         db.session.rollback()
         raise CsvImportError(errors.messages + [
-            f"{path.name}: stopped after {MAX_ERRORS} errors; nothing was imported"
+            f"{errors.filename}: stopped after {MAX_ERRORS} errors; nothing was imported"
         ]) from None
     except BaseException:
         db.session.rollback()
         raise
+
+
+def _rows_from_mappings(rows: Sequence[Mapping[str, object]], columns: Sequence[str],
+                        errors: _Errors) -> list[_Row]:
+    """Turn mappings into rows of stripped strings, refusing unknown columns and odd values."""
+    if not rows:
+        errors.add(None, None, "no rows given")
+    out: list[_Row] = []
+    for number, mapping in enumerate(rows, start=1):
+        if not isinstance(mapping, Mapping):
+            errors.add(number, None, "is not an object of column names and values")
+            continue
+        values: dict[str, str] = {}
+        ok = True
+        for column in mapping:
+            if column not in columns:
+                errors.add(number, str(column) or "(empty)",
+                           f"unknown column; the columns are {','.join(columns)}")
+                ok = False
+        for column in columns:
+            value = mapping.get(column)
+            if value is None:
+                values[column] = ""
+            elif isinstance(value, str):
+                values[column] = value.strip()
+            elif isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+                values[column] = str(value)
+            else:
+                errors.add(number, column, "must be text, a number or null")
+                ok = False
+        if ok:
+            out.append(_Row(number, values))
+    errors.raise_if_any()
+    return out

@@ -1,0 +1,180 @@
+"""Plotly figure builders for the leader report and the HR dashboard: free functions, plain data in.
+
+Every builder takes plain numbers (already suppressed by the caller where they are engagement
+results) and returns a ``plotly.graph_objects.Figure``; pages embed ``fig.to_json()`` in a
+``<script type="application/json">`` block that ``static/charts.js`` draws. A suppressed value is
+passed as ``None`` and drawn as a gap, never as zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import plotly.graph_objects as go
+
+__all__ = [
+    "driver_heatmap",
+    "engagement_trend",
+    "forest_plot",
+    "theme_share_sparkline",
+    "theme_share_trend",
+]
+
+_FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 12}
+
+
+def _plain(text: str) -> str:
+    """Escape user text so plotly shows it literally (plotly reads a few HTML tags in labels)."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_GRID = {"gridcolor": "#e5e5e5", "zerolinecolor": "#bbb"}
+
+
+def _layout(*, height: int, title: str | None = None, **extra) -> dict:
+    """Layout as one dict: plotly validates each update call, so one call keeps pages fast."""
+    layout = {"height": height, "margin": {"l": 10, "r": 10, "t": 40 if title else 10, "b": 10}, "font": _FONT,
+              "plot_bgcolor": "white", "paper_bgcolor": "white", "xaxis": dict(_GRID), "yaxis": dict(_GRID)}
+    if title:
+        layout["title"] = {"text": _plain(title)}
+    for key, value in extra.items():
+        if key in ("xaxis", "yaxis"):
+            layout[key].update(value)
+        else:
+            layout[key] = value
+    return layout
+
+
+def theme_share_sparkline(shares: Sequence[tuple[str, float]]) -> go.Figure:
+    """Draw one theme's share of observations across periods as a small line with no axes.
+
+    Parameters
+    ----------
+    shares : sequence of (period, share)
+        Oldest first; shares are fractions 0..1.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    periods = [p for p, _ in shares]
+    values = [100.0 * s for _, s in shares]
+    return go.Figure(
+        go.Scatter(x=periods, y=values, mode="lines+markers", line={"width": 2}, marker={"size": 4},
+                   hovertemplate="%{x}: %{y:.1f}%<extra></extra>"),
+        _layout(height=60, width=160, showlegend=False, xaxis={"visible": False},
+                yaxis={"visible": False, "rangemode": "tozero"}))
+
+
+def theme_share_trend(series: Mapping[str, Sequence[tuple[str, float]]], *, title: str | None = None) -> go.Figure:
+    """Draw several themes' shares across periods, one line per theme.
+
+    Parameters
+    ----------
+    series : mapping of label to sequence of (period, share)
+        Shares are fractions 0..1, oldest period first.
+    title : str, optional
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    traces = [
+        go.Scatter(x=[p for p, _ in shares], y=[100.0 * s for _, s in shares], name=_plain(label),
+                   mode="lines+markers", hovertemplate="%{x}: %{y:.1f}%<extra>%{fullData.name}</extra>")
+        for label, shares in series.items()
+    ]
+    return go.Figure(traces, _layout(height=320, title=title,
+                                     yaxis={"title": {"text": "share of observations (%)"}, "rangemode": "tozero"}))
+
+
+def forest_plot(rows: Sequence[tuple[str, float, float, float]], *, title: str | None = None) -> go.Figure:
+    """Draw theme-to-change differences with their 95% intervals (a forest plot).
+
+    Parameters
+    ----------
+    rows : sequence of (label, diff, ci_low, ci_high)
+        Differences of mean change % (fractions) between reps reporting a theme and the others.
+        Rows without a finding (too few reps) should be left out by the caller.
+    title : str, optional
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Points at ``diff`` in percentage points with asymmetric error bars, a zero line.
+    """
+    labels = [_plain(r[0]) for r in rows]
+    diff = [100.0 * r[1] for r in rows]
+    plus = [100.0 * (r[3] - r[1]) for r in rows]
+    minus = [100.0 * (r[1] - r[2]) for r in rows]
+    zero = {"type": "line", "xref": "x", "yref": "paper", "x0": 0, "x1": 0, "y0": 0, "y1": 1,
+            "line": {"color": "#888", "dash": "dash"}}
+    return go.Figure(
+        go.Scatter(x=diff, y=labels, mode="markers", marker={"size": 9},
+                   error_x={"type": "data", "symmetric": False, "array": plus, "arrayminus": minus,
+                            "thickness": 1.5},
+                   hovertemplate="%{y}: %{x:+.1f} points<extra></extra>"),
+        _layout(height=max(160, 60 + 28 * len(rows)), title=title, shapes=[zero],
+                xaxis={"title": {"text": "difference in mean target change (percentage points, 95% CI)"},
+                       "zeroline": False},
+                yaxis={"autorange": "reversed", "automargin": True}))
+
+
+def engagement_trend(campaigns: Sequence[str], engagement_index: Sequence[float | None],
+                     enps: Sequence[float | None], participation: Sequence[float | None] | None = None,
+                     *, title: str | None = None) -> go.Figure:
+    """Draw the engagement index, eNPS and participation across campaigns.
+
+    Parameters
+    ----------
+    campaigns : sequence of str
+        Campaign names, oldest first.
+    engagement_index, enps, participation : sequences of float or None
+        Index and participation in % (0..100), eNPS in points (-100..100); ``None`` where the
+        value is suppressed or missing (drawn as a gap).
+    title : str, optional
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    names = [_plain(c) for c in campaigns]
+    traces = [
+        go.Scatter(x=names, y=list(engagement_index), name="Engagement index (%)", mode="lines+markers",
+                   connectgaps=False),
+        go.Scatter(x=names, y=list(enps), name="eNPS (points)", mode="lines+markers", connectgaps=False),
+    ]
+    if participation is not None:
+        traces.append(go.Scatter(x=names, y=list(participation), name="Participation (%)", mode="lines+markers",
+                                 line={"dash": "dot"}, connectgaps=False))
+    return go.Figure(traces, _layout(height=340, title=title, yaxis={"range": [-100, 100], "zeroline": True},
+                                     legend={"orientation": "h", "y": -0.25}))
+
+
+def driver_heatmap(groups: Sequence[str], drivers: Sequence[str], scores: Sequence[Sequence[float | None]],
+                   *, title: str | None = None) -> go.Figure:
+    """Draw % favourable per group (rows) and driver (columns); suppressed cells stay blank.
+
+    Parameters
+    ----------
+    groups : sequence of str
+        Row labels.
+    drivers : sequence of str
+        Column labels.
+    scores : sequence of sequences of float or None
+        ``scores[i][j]`` is group i's % favourable on driver j, ``None`` when suppressed.
+    title : str, optional
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    z = [[None if v is None else float(v) for v in row] for row in scores]
+    text = [["not enough responses" if v is None else f"{v:.0f}%" for v in row] for row in z]
+    return go.Figure(
+        go.Heatmap(z=z, x=[_plain(d) for d in drivers], y=[_plain(g) for g in groups], zmin=0, zmax=100,
+                   colorscale="RdYlGn", text=text, texttemplate="%{text}",
+                   hovertemplate="%{y} · %{x}: %{text}<extra></extra>", colorbar={"title": {"text": "% favourable"}},
+                   hoverongaps=False),
+        _layout(height=max(200, 60 + 32 * len(groups)), title=title,
+                yaxis={"autorange": "reversed", "automargin": True}))

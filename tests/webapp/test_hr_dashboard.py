@@ -1,0 +1,188 @@
+"""HR dashboard, `groundswell engagement --json` and its CSV: one Dashboard, suppressed the same way."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from analysis import privacy
+from conftest import login
+from webapp.extensions import db as _db
+
+SUPPRESSED = "not enough responses"
+LIKERT = {"proud": 5, "recommend_employer": 4, "see_myself_here": 4, "manager_support": 5,
+          "manager_feedback": 4, "tools_information": 2, "target_achievable": 3, "input_valued": 4}
+
+
+@pytest.fixture
+def engagement_org(app, make_person):
+    """12 reps in "Big", 4 in "Tiny" (a group of 4), one manager; a closed and an open campaign."""
+    from webapp.models import CampaignMember, EngagementResponse, Participation
+    from webapp.store import campaigns, engagement
+
+    engagement.clear_cache()
+    leader = make_person(role="leader", email="leader@example.test")
+    m = make_person(role="manager", email="m@example.test", manager=leader)
+    for i in range(16):
+        make_person(role="rep", manager=m, territory=f"T{i % 3}", region="North" if i % 2 else "South",
+                    department="Tiny" if i < 4 else "Big")
+    make_person(role="hr", email="hr@example.test")
+    make_person(role="admin", email="admin@example.test")
+
+    def campaign(code, close):
+        c = campaigns.open_campaign(name=f"Pulse {code}", template_id="quarterly-planning", template_version=1,
+                                    period_code=code, audience=("rep",), has_plan=True)
+        for i, member in enumerate(_db.session.query(CampaignMember).filter_by(campaign_id=c.id)):
+            answers = {"likert": {k: (v + i) % 5 + 1 for k, v in LIKERT.items()}, "enps": i % 11,
+                       "comments": {"pulse_comment": f"=HYPERLINK(\"x\") comment {i}"}}
+            _db.session.add(EngagementResponse(campaign_id=c.id, manager_key=member.manager_key,
+                                               region=member.region, territory=member.territory,
+                                               department=member.department, tenure_band=member.tenure_band,
+                                               answers=answers))
+            _db.session.add(Participation(campaign_id=c.id, person_id=member.person_id))
+        _db.session.commit()
+        if close:
+            campaigns.close_campaign(c.id)
+        return c.id
+
+    ids = {"closed": campaign("2026-Q3", True), "open": campaign("2026-Q4", False)}
+    yield ids
+    engagement.clear_cache()
+
+
+def _cli(app, *args):
+    from webapp.commands import cli
+
+    for name, command in cli.commands.items():
+        app.cli.add_command(command, name)
+    result = app.test_cli_runner().invoke(args=["engagement", *args, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def _csv(client, url):
+    response = client.get(url)
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    return list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+
+
+def test_a_group_of_four_shows_not_enough_responses_on_page_json_and_csv(app, client, engagement_org):
+    cid = engagement_org["closed"]
+    login(client, "hr@example.test")
+    page = client.get(f"/engagement?campaign={cid}&by=department")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    row = html[html.index("<td>Tiny</td>"):]
+    assert row[:row.index("</tr>")].count(SUPPRESSED) >= 3
+
+    data = _cli(app, "--campaign", str(cid), "--by", "department")
+    tiny = next(g for g in data["results"]["groups"] if g["label"] == "Tiny")
+    assert tiny == {"group": "department=Tiny", "suppressed": True, "reason": SUPPRESSED, "label": "Tiny"}
+
+    rows = _csv(client, f"/engagement/export/heatmap.csv?campaign={cid}&by=department")
+    tiny_row = next(r for r in rows if r[0] == "Tiny")
+    assert set(tiny_row[1:]) == {SUPPRESSED}
+
+
+def test_page_json_and_csv_agree(app, client, engagement_org):
+    cid = engagement_org["closed"]
+    login(client, "hr@example.test")
+    data = _cli(app, "--campaign", f"Pulse 2026-Q3", "--by", "region")
+    rows = _csv(client, f"/engagement/export/heatmap.csv?campaign={cid}&by=region")
+    by_label = {r[0]: r for r in rows[1:]}
+    for g in data["results"]["groups"]:
+        row = by_label[g["label"]]
+        if g["suppressed"]:
+            assert row[1] == SUPPRESSED
+        else:
+            assert int(row[1]) == g["n"] and float(row[2]) == g["engagement_index"]
+
+
+def test_nothing_hr_can_obtain_is_small_or_disclosive(app, client, engagement_org):
+    """Collect every group HR can see in any breakdown (page JSON mirror) and check them together."""
+    from webapp.store import engagement
+
+    cid = engagement_org["closed"]
+    k = app.config["MIN_GROUP_SIZE"]
+    records = engagement._records(cid)
+    from analysis.engagement import role_groups
+
+    groups = role_groups(records, engagement._parent_map())
+    shown = {}
+    for by in engagement.BY_CHOICES:
+        data = _cli(app, "--campaign", str(cid), "--by", by)
+        for g in data["results"]["groups"] + [data["results"]["overall"]]:
+            if not g["suppressed"]:
+                shown[g["group"]] = groups[g["group"]]
+                assert g["n"] >= k
+    assert all(len(m) >= k for m in shown.values())
+    assert not privacy.is_disclosive(list(shown.values()), [r.key for r in records])
+
+
+def test_an_open_campaign_shows_participation_only(app, client, engagement_org):
+    oid = engagement_org["open"]
+    login(client, "hr@example.test")
+    html = client.get(f"/engagement?campaign={oid}").get_data(as_text=True)
+    assert "still open" in html and "Drivers by" not in html and "HYPERLINK" not in html
+    data = _cli(app, "--campaign", str(oid))
+    assert data["results"] is None
+    assert data["participation"][0]["invited"] == 16
+    assert client.get(f"/engagement/export/heatmap.csv?campaign={oid}").status_code == 404
+
+
+def test_comments_are_neutralised_in_csv(app, client, engagement_org):
+    login(client, "hr@example.test")
+    rows = _csv(client, f"/engagement/export/comments.csv?campaign={engagement_org['closed']}")
+    texts = [r[0] for r in rows[1:]]
+    assert texts and all(t.startswith("'=") or t == SUPPRESSED for t in texts)
+
+
+def test_leaders_see_the_organisation_only(app, client, engagement_org):
+    login(client, "leader@example.test")
+    page = client.get(f"/engagement?campaign={engagement_org['closed']}")
+    assert page.status_code == 200
+    assert "Tiny" not in page.get_data(as_text=True)
+    # A breakdown asked for in the URL is ignored: leaders have none.
+    asked = client.get(f"/engagement?campaign={engagement_org['closed']}&by=department")
+    assert asked.status_code == 200 and "Tiny" not in asked.get_data(as_text=True)
+    data = _cli(app, "--campaign", str(engagement_org["closed"]), "--role", "leader")
+    assert data["by"] is None and data["results"]["groups"] == []
+
+
+@pytest.mark.parametrize("email", ["r@example.test", "m@example.test"])
+def test_reps_and_managers_are_refused(app, client, engagement_org, make_person, email):
+    from webapp.models import Person
+
+    person = _db.session.query(Person).filter_by(role="rep").first() if email.startswith("r@") else \
+        _db.session.query(Person).filter_by(email=email).one()
+    login(client, person.email)
+    assert client.get("/engagement").status_code == 403
+    assert client.get("/engagement/export/trend.csv").status_code == 403
+
+
+def test_hr_cannot_see_individual_targets(app, client, engagement_org):
+    from webapp.models import Person, PlanSubmission
+    from webapp.store.people import ensure_period
+
+    rep = _db.session.query(Person).filter_by(role="rep").first()
+    plan = PlanSubmission(person_id=rep.id, period_id=ensure_period("2026-Q3").id, status="submitted",
+                          proposed=100000, answers={})
+    _db.session.add(plan)
+    _db.session.commit()
+    login(client, "hr@example.test")
+    for url in (f"/plans/{plan.id}", "/plans/history", "/queue", "/rollup"):
+        assert client.get(url).status_code == 403, url
+
+
+def test_dashboard_renders_charts_without_inline_script(app, client, engagement_org):
+    login(client, "hr@example.test")
+    html = client.get(f"/engagement?campaign={engagement_org['closed']}&by=region").get_data(as_text=True)
+    assert 'type="application/json" data-chart="chart-trend"' in html
+    assert "/assets/plotly.min.js" in html and "charts.js" in html
+    import re
+
+    for tag in re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html):
+        assert 'type="application/json"' in tag, tag

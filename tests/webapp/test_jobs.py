@@ -1,0 +1,181 @@
+"""Background jobs: state and progress in the database, failures say why and can be retried,
+RQ on a real Redis server when configured, a thread of the web process when not."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import login
+
+from webapp import jobs
+from webapp.store import jobs as store
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    from dbservers import RedisServer, ServerUnavailable
+
+    try:
+        server = RedisServer.start()
+    except ServerUnavailable as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the Redis tests: {exc}")
+        pytest.skip(str(exc))
+    yield server
+    server.destroy()
+
+
+@pytest.fixture
+def runner(app):
+    from webapp.commands import cli
+
+    for name, command in cli.commands.items():
+        app.cli.add_command(command, name)
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def flaky_task(monkeypatch):
+    """A task that reports progress, fails on its first attempt and succeeds on the second."""
+    calls = []
+
+    def task(job, report):
+        calls.append(job.id)
+        report(0.5, "halfway")
+        if len(calls) == 1:
+            raise ValueError("the theme engine ran out of texts")
+        return "all good"
+
+    monkeypatch.setitem(jobs.TASKS, "flaky", task)
+    return calls
+
+
+def _wait_for(job_id, states=("finished", "failed"), timeout=60):
+    from webapp.extensions import db
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        db.session.expire_all()
+        job = store.get_job(job_id)
+        if job.state in states:
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} stuck in {store.get_job(job_id).state}")
+
+
+def test_failed_job_records_why_and_retry_runs_it_again(app, flaky_task):
+    app.config["JOBS_INLINE"] = "sync"
+    job = jobs.start("flaky")
+    job = store.get_job(job.id)
+    assert job.state == "failed" and job.error == "ValueError: the theme engine ran out of texts"
+    assert job.progress == 0.5 and job.attempts == 1
+    jobs.retry(job.id)
+    job = _wait_for(job.id)
+    assert (job.state, job.progress, job.message, job.attempts) == ("finished", 1.0, "all good", 2)
+
+
+def test_only_failed_jobs_can_be_retried(app, flaky_task):
+    from webapp.store.errors import Locked
+
+    app.config["JOBS_INLINE"] = "sync"
+    job = jobs.start("flaky")
+    jobs.retry(job.id)
+    with pytest.raises(Locked):
+        jobs.retry(job.id)
+
+
+def test_a_job_runs_once_even_if_delivered_twice(app, flaky_task):
+    app.config["JOBS_INLINE"] = "sync"
+    flaky_task.append("pretend the first attempt already failed")
+    job = jobs.start("flaky")
+    jobs.execute(job.id)  # a second delivery of a finished job does nothing
+    assert store.get_job(job.id).attempts == 1 and len(flaky_task) == 2
+
+
+def test_analysis_job_with_too_few_texts_finishes_with_a_message(app):
+    app.config["JOBS_INLINE"] = "sync"
+    job = _wait_for(jobs.start("analyze").id)
+    assert job.state == "finished" and "Nothing analysed" in job.message
+
+
+def test_admin_starts_analysis_in_background_and_sees_it(app, client, make_person, monkeypatch):
+    def slow(job, report):
+        report(0.3, "embedding 3/10")
+        time.sleep(0.3)
+        return "done slowly"
+
+    monkeypatch.setitem(jobs.TASKS, "analyze", slow)
+    make_person(role="admin", email="boss@example.test")
+    login(client, "boss@example.test")
+    started = time.monotonic()
+    response = client.post("/admin/jobs/analyze", data={})
+    assert response.status_code == 303 and time.monotonic() - started < 0.3  # not run in the request
+    job = store.recent_jobs()[0]
+    assert job.kind == "analyze" and job.requested_by_id is not None
+    page = client.get("/admin/jobs").get_data(as_text=True)
+    assert 'http-equiv="refresh"' in page or "finished" in page
+    _wait_for(job.id)
+    page = client.get("/admin/jobs").get_data(as_text=True)
+    assert "done slowly" in page and "100%" in page and 'http-equiv="refresh"' not in page
+
+
+def test_admin_sees_the_reason_and_retries_a_failed_job(app, client, make_person, flaky_task):
+    app.config["JOBS_INLINE"] = "sync"
+    job = jobs.start("flaky")
+    make_person(role="admin", email="boss@example.test")
+    login(client, "boss@example.test")
+    page = client.get("/admin/jobs").get_data(as_text=True)
+    assert "ran out of texts" in page and f'name="job_id" value="{job.id}"' in page
+    assert client.post("/admin/jobs/retry", data={"job_id": str(job.id)}).status_code == 303
+    assert _wait_for(job.id).state == "finished"
+
+
+def test_only_admins_see_or_start_jobs(app, client, make_person):
+    make_person(role="hr", email="hr@example.test")
+    login(client, "hr@example.test")
+    assert client.get("/admin/jobs").status_code == 403
+    assert client.post("/admin/jobs/analyze", data={}).status_code == 403
+    assert store.recent_jobs() == []
+
+
+def test_with_redis_the_job_waits_in_the_queue_for_a_worker(app, redis_server, flaky_task):
+    from rq import SimpleWorker
+
+    app.config["REDIS_URL"] = redis_server.url
+    queue = jobs.queue(redis_server.url)
+    queue.empty()
+    job = jobs.start("flaky")
+    assert store.get_job(job.id).state == "queued" and queue.count == 1
+    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    job = store.get_job(job.id)
+    assert job.state == "failed" and "ran out of texts" in job.error
+    jobs.retry(job.id)
+    assert store.get_job(job.id).state == "queued" and queue.count == 1
+    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    assert store.get_job(job.id).state == "finished"
+    queue.connection.close()
+
+
+def test_groundswell_worker_runs_queued_analysis(app, redis_server):
+    app.config["REDIS_URL"] = redis_server.url
+    queue = jobs.queue(redis_server.url)
+    queue.empty()
+    job = jobs.start("analyze")
+    env = {**os.environ, "GROUNDSWELL_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+           "GROUNDSWELL_REDIS_URL": redis_server.url, "GROUNDSWELL_SECRET_KEY": "worker-test"}
+    out = subprocess.run([str(Path(sys.executable).parent / "groundswell"), "worker", "--burst"],
+                         env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    job = _wait_for(job.id, timeout=5)
+    assert job.state == "finished" and "Nothing analysed" in job.message
+    queue.connection.close()
+
+
+def test_worker_without_redis_explains_itself(runner):
+    result = runner.invoke(args=["worker", "--burst"])
+    assert result.exit_code != 0 and "GROUNDSWELL_REDIS_URL" in result.output

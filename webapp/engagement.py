@@ -1,0 +1,52 @@
+"""HR dashboard: engagement, eNPS, participation, drivers by group and comment themes, suppressed.
+
+HR and admins see every breakdown; leaders see the organisation-wide figures only (PRODUCT.md:
+HR owns engagement; leaders plan actions on it). Each role's groups are suppressed in one call.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from webapp.access import allow
+from webapp.actions import ActionForm
+from webapp.engagement_tables import figures, tables
+from webapp.exports import chart_json, csv_response
+from webapp.store import actions as actions_store, engagement as engagement_store
+from webapp.store.errors import NotFound
+
+bp = Blueprint("engagement", __name__)
+
+
+def _dashboard():
+    try:
+        return engagement_store.dashboard(request.args.get("campaign"), current_user.role,
+                                          current_app.config["MIN_GROUP_SIZE"], request.args.get("by"))
+    except NotFound:
+        abort(404)
+
+
+@bp.route("/engagement")
+@allow("hr", "admin", "leader")
+def dashboard():
+    d = _dashboard()
+    form = None
+    if d.campaign.closed:
+        form = ActionForm(kind="driver", period=d.campaign.period)
+        form.owner.choices = [SelectChoice(v, label) for v, label in actions_store.owner_choices()]
+        form.subject.choices = [SelectChoice(x.id, x.title) for x in d.drivers]
+    return render_template("engagement/dashboard.html", d=d, tables=tables(d),
+                           charts={name: chart_json(fig) for name, fig in figures(d).items()}, form=form,
+                           by_titles=engagement_store.BY_TITLES, status_titles=actions_store.STATUS_TITLES)
+
+
+@bp.route("/engagement/export/<name>.csv")
+@allow("hr", "admin", "leader")
+def export(name: str):
+    d = _dashboard()
+    table = tables(d).get(name)
+    if table is None:
+        abort(404)
+    return csv_response(table, f"engagement-{d.campaign.name}-{d.by or 'organisation'}")

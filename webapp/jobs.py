@@ -1,0 +1,144 @@
+"""Run background jobs: on RQ (Redis) when GROUNDSWELL_REDIS_URL is set, else in this process.
+
+A job is a row in the `job` table (webapp.models.Job) plus a task function registered in `TASKS`.
+`start` writes the row and dispatches it; the worker calls `execute(job_id)`, which claims the row
+(so a job runs once even if delivered twice), runs the task with a progress callback, and records
+finished or failed with the reason. Without Redis the job runs in a background thread of the web
+process (never inside the request: the page returns at once and shows the job's state), or
+synchronously when JOBS_INLINE is "sync" (CLI and tests).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+from collections.abc import Callable
+
+import click
+from flask import current_app, has_app_context
+
+from webapp.store import jobs as store
+
+QUEUE_NAME = "groundswell"
+JOB_TIMEOUT = 3600  # seconds RQ lets one job run
+PROGRESS_EVERY = 0.5  # seconds between progress writes
+
+Reporter = Callable[[float, str], None]
+
+
+def _analyze(job, report: Reporter) -> str:
+    """Theme analysis over stored observations and comments (`groundswell analyze`)."""
+    from webapp.analyze_command import PROGRESS_META, analyze_command
+
+    stages: list[str] = []
+
+    class Progress:
+        last = 0.0
+
+        def __call__(self, stage: str, done: int, total: int) -> None:
+            if stage not in stages:
+                stages.append(stage)
+            now = time.monotonic()
+            if now - self.last >= PROGRESS_EVERY or done >= total:
+                self.last = now
+                fraction = done / total if total else 1.0
+                # stages run one after another; the bar never goes back and stops short of 1
+                report(min(0.95, (len(stages) - 1 + fraction) / (len(stages) + 1)), f"{stage} {done}/{total}")
+
+        def close(self) -> None:
+            pass
+
+    ctx = click.Context(analyze_command, info_name="analyze")
+    ctx.meta[PROGRESS_META] = Progress()
+    with ctx:
+        ctx.invoke(analyze_command, period_code=None, n_themes=job.parameters.get("n_themes", "auto"))
+    from webapp.store.analysis import run_counts
+
+    counts = run_counts("observations")
+    if not counts["runs"]:
+        return "Nothing analysed: too few observations."
+    return f"{counts['themes']} themes over {counts['assignments']} observations."
+
+
+TASKS: dict[str, Callable] = {"analyze": _analyze}
+
+
+def start(kind: str, parameters: dict | None = None, requested_by_id: int | None = None):
+    """Record a job and hand it to the queue (or the in-process runner); return the row."""
+    if kind not in TASKS:
+        raise ValueError(f"unknown job kind {kind!r}")
+    job = store.create_job(kind, parameters, requested_by_id)
+    dispatch(job.id)
+    return job
+
+
+def retry(job_id: int):
+    """Queue a failed job again (refused for other states)."""
+    job = store.requeue(job_id)
+    dispatch(job.id)
+    return job
+
+
+def dispatch(job_id: int) -> None:
+    app = current_app._get_current_object()
+    redis_url = app.config.get("REDIS_URL")
+    if redis_url:
+        queue(redis_url).enqueue(execute, job_id, job_timeout=JOB_TIMEOUT, result_ttl=3600,
+                                 failure_ttl=86400)
+    elif app.config.get("JOBS_INLINE") == "sync":
+        execute(job_id)
+    else:
+        threading.Thread(target=_execute_in_app, args=(app, job_id), daemon=True,
+                         name=f"job-{job_id}").start()
+
+
+def queue(redis_url: str):
+    from redis import Redis
+    from rq import Queue
+
+    return Queue(QUEUE_NAME, connection=Redis.from_url(redis_url))
+
+
+def _execute_in_app(app, job_id: int) -> None:
+    from webapp.extensions import db
+
+    with app.app_context():
+        try:
+            execute(job_id)
+        finally:
+            db.session.remove()
+
+
+def execute(job_id: int) -> None:
+    """Run one job by id (the RQ task); builds the app when called outside one (worker)."""
+    if not has_app_context():
+        from webapp import create_app
+
+        with create_app().app_context():
+            return execute(job_id)
+    if not store.claim(job_id):
+        return  # already running or done: a duplicate delivery
+    job = store.get_job(job_id)
+    try:
+        message = TASKS[job.kind](job, lambda p, m: store.report_progress(job_id, p, m))
+    except Exception as exc:  # the job fails with its reason; the worker goes on
+        current_app.logger.error("job %s failed:\n%s", job_id, traceback.format_exc())
+        store.fail(job_id, _reason(exc))
+        return
+    store.finish(job_id, message)
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, click.ClickException):
+        return exc.format_message()
+    return f"{type(exc).__name__}: {exc}"
+
+
+def run_worker(redis_url: str, *, burst: bool = False) -> None:
+    """Run an RQ worker on the Groundswell queue until stopped (or until empty with burst)."""
+    from redis import Redis
+    from rq import Worker
+
+    connection = Redis.from_url(redis_url)
+    Worker([queue(redis_url)], connection=connection).work(burst=burst)

@@ -1,0 +1,57 @@
+"""Administration of background jobs: their state and progress, start an analysis, retry a failure."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SubmitField
+from wtforms.validators import DataRequired, Regexp
+
+from webapp import jobs
+from webapp.access import allow
+from webapp.store import jobs as store
+from webapp.store.errors import StoreError
+
+bp = Blueprint("jobs", __name__, url_prefix="/admin/jobs")
+
+
+class ActionForm(FlaskForm):
+    submit = SubmitField()
+
+
+class RetryForm(FlaskForm):
+    # The job id travels in the form, not the URL: jobs belong to no one, and only admins reach this.
+    job_id = HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,12}$")])
+
+
+@bp.route("", methods=["GET"], endpoint="index")
+@allow("admin")
+def index():
+    rows = store.recent_jobs()
+    active = any(j.state in ("queued", "running") for j in rows)
+    return render_template("jobs/index.html", jobs=rows, active=active, form=ActionForm())
+
+
+@bp.route("/analyze", methods=["POST"], endpoint="analyze")
+@allow("admin")
+def analyze():
+    if ActionForm().validate_on_submit():
+        job = jobs.start("analyze", {"n_themes": "auto"}, requested_by_id=current_user.id)
+        flash(f"Theme analysis queued as job {job.id}.", "success")
+    return redirect(url_for("jobs.index"), code=303)
+
+
+@bp.route("/retry", methods=["POST"], endpoint="retry")
+@allow("admin")
+def retry():
+    form = RetryForm()
+    if form.validate_on_submit():
+        job_id = int(form.job_id.data)
+        try:
+            jobs.retry(job_id)
+        except StoreError as exc:
+            flash(str(exc), "danger")
+        else:
+            flash(f"Job {job_id} queued again.", "success")
+    return redirect(url_for("jobs.index"), code=303)

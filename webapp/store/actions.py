@@ -1,0 +1,125 @@
+"""Actions on themes and drivers: create, change status, and list them beside the reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from webapp.extensions import db
+from webapp.models import ACTION_STATUSES, Action, Period, Person
+from webapp.store.errors import InvalidInput, NotFound
+
+STATUS_TITLES = {"open": "Open", "in_progress": "In progress", "done": "Done"}
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    id: int
+    theme_key: int | None
+    driver_id: str | None
+    subject_label: str
+    title: str
+    owner: str
+    due_on: date
+    status: str
+    created_by: str
+    period: str
+
+
+def owner_choices() -> list[tuple[int, str]]:
+    """People who can own an action: everyone active except reps, by name."""
+    rows = db.session.execute(
+        select(Person.id, Person.name, Person.role).where(Person.active.is_(True), Person.role != "rep")
+        .order_by(Person.name)
+    ).all()
+    return [(pid, f"{name} ({role})") for pid, name, role in rows]
+
+
+def create_action(*, theme_key: int | None = None, driver_id: str | None = None, subject_label: str,
+                  title: str, owner_id: int, due_on: date, period_code: str, created_by_id: int,
+                  status: str = "open") -> Action:
+    """Create an action on exactly one theme or driver."""
+    if (theme_key is None) == (driver_id is None):
+        raise InvalidInput("an action is about one theme or one driver")
+    if status not in ACTION_STATUSES:
+        raise InvalidInput(f"status must be one of {', '.join(ACTION_STATUSES)}")
+    if db.session.get(Person, owner_id) is None:
+        raise InvalidInput("no such owner")
+    period = db.session.scalar(select(Period).where(Period.code == period_code))
+    if period is None:
+        raise InvalidInput(f"no period {period_code!r}")
+    action = Action(theme_key=theme_key, driver_id=driver_id, subject_label=subject_label[:200],
+                    title=title.strip()[:200], owner_id=owner_id, due_on=due_on, status=status,
+                    created_by_id=created_by_id, period_id=period.id)
+    db.session.add(action)
+    db.session.commit()
+    return action
+
+
+def set_status(action_id: int, status: str) -> Action:
+    if status not in ACTION_STATUSES:
+        raise InvalidInput(f"status must be one of {', '.join(ACTION_STATUSES)}")
+    action = db.session.get(Action, action_id)
+    if action is None:
+        raise NotFound("No such action.")
+    action.status = status
+    db.session.commit()
+    return action
+
+
+def _rows(*where) -> list[ActionRow]:
+    owner, creator = aliased(Person), aliased(Person)
+    rows = db.session.execute(
+        select(Action.id, Action.theme_key, Action.driver_id, Action.subject_label, Action.title, owner.name,
+               Action.due_on, Action.status, creator.name, Period.code)
+        .join(owner, Action.owner_id == owner.id).join(creator, Action.created_by_id == creator.id)
+        .join(Period, Action.period_id == Period.id)
+        .where(*where).order_by(Action.due_on, Action.id)
+    ).all()
+    return [ActionRow(*r) for r in rows]
+
+
+def theme_actions(period_code: str | None = None) -> dict[int, list[ActionRow]]:
+    """Actions on themes, by theme key; with a period, those created in it or before it."""
+    where = [Action.theme_key.is_not(None)]
+    if period_code is not None:
+        period = db.session.scalar(select(Period).where(Period.code == period_code))
+        if period is not None:
+            where.append(Period.starts_on <= period.starts_on)
+    out: dict[int, list[ActionRow]] = {}
+    for row in _rows(*where):
+        out.setdefault(row.theme_key, []).append(row)
+    return out
+
+
+def driver_actions() -> list[ActionRow]:
+    """Every action on an engagement driver."""
+    return _rows(Action.driver_id.is_not(None))
+
+
+def get_action(action_id: int) -> ActionRow | None:
+    rows = _rows(Action.id == action_id)
+    return rows[0] if rows else None
+
+
+def subject_label(kind: str, subject: str, period_code: str) -> str:
+    """Name the subject from stored data, not from the form: the theme's label or the driver's title."""
+    from surveys.loader import list_surveys
+    from webapp.models import AnalysisRun, ThemeRecord
+
+    if kind == "theme":
+        label = db.session.scalar(
+            select(ThemeRecord.label).join(AnalysisRun, ThemeRecord.run_id == AnalysisRun.id)
+            .where(AnalysisRun.kind == "observations", ThemeRecord.theme_key == int(subject))
+            .order_by(AnalysisRun.id.desc()).limit(1))
+        if label is None:
+            raise InvalidInput(f"no theme {subject}")
+        return label
+    for survey in list_surveys():
+        for driver in survey.drivers:
+            if driver.id == subject:
+                return driver.title
+    raise InvalidInput(f"no driver {subject!r}")
