@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import date
 from decimal import Decimal
 
@@ -510,7 +509,8 @@ def test_unknown_kind_is_refused(app, tmp_path):
         import_csv("salaries", write(tmp_path, "x.csv", "a\n1\n"))
 
 
-def test_ten_thousand_rows_import_in_seconds(app, tmp_path):
+def test_ten_thousand_rows_import_and_reimport_unchanged(app, tmp_path):
+    """Volume correctness; the speed figure comes from benchmarks/import_speed.py, not a timed test."""
     people = [PEOPLE_HEADER, "boss@example.test,Boss,manager,,North,,,"]
     people += [f"rep{n}@example.test,Rep {n},rep,boss@example.test,North,N-{n % 50},Sales,"
                for n in range(10_000)]
@@ -520,13 +520,9 @@ def test_ten_thousand_rows_import_in_seconds(app, tmp_path):
     people_path = write(tmp_path, "people.csv", "\n".join(people) + "\n")
     targets_path = write(tmp_path, "targets.csv", "\n".join(targets) + "\n")
 
-    started = time.perf_counter()
     assert import_csv("people", people_path).created == 10_001
     assert import_csv("targets", targets_path).created == 10_000
     assert import_csv("targets", targets_path).unchanged == 10_000
-    elapsed = time.perf_counter() - started
-
-    assert elapsed < 20, f"took {elapsed:.1f}s"
     assert counts()["plan_submission"] == 10_000
 
 
