@@ -17,15 +17,17 @@ from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
 from analysis.linkage import ThemeLinkResult, describe_link, link_themes
-from analysis.trends import theme_trends
+from analysis.trends import theme_trends_from_counts
 
 __all__ = [
     "PeriodInsights",
     "ThemeDetail",
     "ThemeInfo",
     "ThemeInsight",
+    "ThemeMembers",
     "ThemedObservation",
     "build_period_insights",
+    "build_period_insights_from_counts",
     "build_theme_detail",
 ]
 
@@ -137,40 +139,91 @@ def build_period_insights(
     history = list(periods[: list(periods).index(period) + 1])
     totals: Counter = Counter()
     counts: dict[str, Counter] = defaultdict(Counter)
-    current = [o for o in observations if o.period == period]
     for o in observations:
         if o.period in history:
             totals[o.period] += 1
             if o.theme_id != NO_THEME:
                 counts[o.period][o.theme_id] += 1
+    current: dict[int, ThemeMembers] = {}
+    grouped: dict[int, list[ThemedObservation]] = defaultdict(list)
+    for o in observations:
+        if o.period == period and o.theme_id != NO_THEME:
+            grouped[o.theme_id].append(o)
+    for tid, obs in grouped.items():
+        sentiments = [o.sentiment for o in obs if o.sentiment is not None]
+        current[tid] = ThemeMembers(tid, tuple(o.observation_id for o in obs), frozenset(o.rep_id for o in obs),
+                                    sum(sentiments), len(sentiments))
+    return build_period_insights_from_counts(period, periods, totals, counts, current, themes, changes,
+                                             random_state=random_state)
+
+
+@dataclass(frozen=True)
+class ThemeMembers:
+    """One theme's observations in the reported period, aggregated: ids, reps and sentiment sum."""
+
+    theme_id: int
+    members: tuple[str, ...]  # observation ids, any order
+    reps: frozenset
+    sentiment_sum: float
+    n_sentiment: int
+
+
+def build_period_insights_from_counts(
+    period: str,
+    periods: Sequence[str],
+    totals: Mapping[str, int],
+    counts: Mapping[str, Mapping[int, int]],
+    current: Mapping[int, ThemeMembers],
+    themes: Sequence[ThemeInfo],
+    changes: Mapping[Hashable, float],
+    *,
+    random_state: int = 0,
+    link=link_themes,
+) -> PeriodInsights:
+    """:func:`build_period_insights` from aggregates (what the webapp stores per run, period and theme).
+
+    ``totals`` counts every observation (themed or not) per period, ``counts`` the observations per
+    period and theme, and ``current`` holds the themes of ``period`` itself with their members.
+    ``link`` computes the theme-target links (default :func:`analysis.linkage.link_themes`; a caller
+    may pass a memoised equivalent with the same signature).
+    """
+    if period not in periods:
+        raise ValueError(f"period {period!r} is not among the periods given")
+    history = list(periods[: list(periods).index(period) + 1])
+    totals = Counter({p: int(totals.get(p, 0)) for p in history})
+    counts = {p: Counter(counts.get(p, {})) for p in history}
     history = [p for p in history if totals[p] or p == period]
     n_obs = totals[period]
-    in_history = [o for o in observations if o.period in history]
-    trends = theme_trends([o.period for o in in_history], [o.theme_id for o in in_history], order=history)
+    present = [p for p in history if totals[p]]
+    trends = {}
+    if present:
+        last = present[-1]
+        c_before: Counter = Counter()
+        for p in present[:-1]:
+            c_before.update(counts[p])
+        trends = theme_trends_from_counts(counts[last], totals[last], c_before,
+                                          sum(totals[p] for p in present[:-1]))
 
-    members: dict[int, list[ThemedObservation]] = defaultdict(list)
-    for o in current:
-        if o.theme_id != NO_THEME:
-            members[o.theme_id].append(o)
     info = {t.theme_id: t for t in themes}
-    memberships = {tid: {o.rep_id for o in obs} for tid, obs in members.items()}
-    links = link_themes(dict(changes), memberships, random_state=random_state)
+    memberships = {tid: set(m.reps) for tid, m in current.items() if m.members}
+    links = link(dict(changes), memberships, random_state=random_state)
 
     result = []
-    for tid, obs in members.items():
+    for tid, m in current.items():
+        if not m.members:
+            continue
         t = info.get(tid, ThemeInfo(tid, f"theme {tid}"))
         shares = tuple((p, counts[p][tid] / totals[p] if totals[p] else 0.0) for p in history)
-        sentiments = [o.sentiment for o in obs if o.sentiment is not None]
         result.append(ThemeInsight(
             theme_id=tid,
             label=t.label,
             terms=tuple(t.terms),
-            size=len(obs),
-            share=len(obs) / n_obs if n_obs else 0.0,
-            sentiment=sum(sentiments) / len(sentiments) if sentiments else None,
+            size=len(m.members),
+            share=len(m.members) / n_obs if n_obs else 0.0,
+            sentiment=m.sentiment_sum / m.n_sentiment if m.n_sentiment else None,
             trend=trends[tid].trend,
             shares=shares,
-            members=tuple(sorted(o.observation_id for o in obs)),
+            members=tuple(sorted(m.members)),
             n_reps=len(memberships[tid]),
             link=links[tid],
             sentence=describe_link(t.label, links[tid]),

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
 from scipy.stats import fisher_exact, norm
@@ -136,8 +136,26 @@ def theme_trends(
     n_before = len(periods) - n_last
     c_last = Counter(int(t) for p, t in zip(periods, theme_ids) if p == last)
     c_before = Counter(int(t) for p, t in zip(periods, theme_ids) if p != last)
+    return theme_trends_from_counts(c_last, n_last, c_before, n_before, alpha=alpha, min_effect=min_effect)
+
+
+def theme_trends_from_counts(
+    c_last: Mapping[int, int],
+    n_last: int,
+    c_before: Mapping[int, int],
+    n_before: int,
+    *,
+    alpha: float = 0.05,
+    min_effect: float = 0.02,
+) -> dict[int, ThemeTrend]:
+    """:func:`theme_trends` from counts: texts per theme in the latest period and in all earlier ones.
+
+    ``n_last`` and ``n_before`` are the numbers of texts (themed or not) in the latest period and
+    before it; every theme (id >= 0) with a count in either gets a trend.
+    """
+    c_last, c_before = Counter(c_last), Counter(c_before)
     result = {}
-    for tid in sorted({int(t) for t in theme_ids if int(t) >= 0}):
+    for tid in sorted({int(t) for t, n in [*c_last.items(), *c_before.items()] if int(t) >= 0 and n}):
         x1, x2 = c_last[tid], c_before[tid]
         share_last = x1 / n_last
         if n_before == 0:

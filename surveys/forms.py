@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -186,14 +188,42 @@ def _chosen_sections(survey: Survey, sections: Iterable[str] | None) -> tuple[Se
     return tuple(s for s in survey.sections if s.id in wanted)
 
 
+# Built classes by (survey object, chosen section ids, base). A form class holds no per-request
+# state (fields are bound to each instance), so one class serves every request and thread, as a
+# statically declared form would. Keyed by the survey object's identity, which the entry keeps
+# alive (so the id can't be reused), never by (id, version): two different Survey objects can
+# carry the same id and version (tests, definitions being edited). Bounded, least recently used.
+_FORM_CLASS_CACHE_SIZE = 128
+_form_classes: OrderedDict[tuple, tuple[Survey, type]] = OrderedDict()
+_form_classes_lock = threading.Lock()
+
+
 def build_form_class(
     survey: Survey, base: type = wtforms.Form, *, sections: Iterable[str] | None = None
 ) -> type:
-    """Build a form class with one field per question, named by question id.
+    """Return a form class with one field per question, named by question id.
 
     `sections` limits the form to some section ids (e.g. only the attributed ones).
     `base` may be flask_wtf.FlaskForm; nothing here depends on plain wtforms.Form.
+    The class is built once per (survey, section set, base) and then reused.
     """
+    chosen = None if sections is None else frozenset(sections)
+    key = (id(survey), chosen, base)
+    with _form_classes_lock:
+        hit = _form_classes.get(key)
+        if hit is not None and hit[0] is survey:
+            _form_classes.move_to_end(key)
+            return hit[1]
+    form_class = _build_form_class(survey, base, chosen)
+    with _form_classes_lock:
+        _form_classes[key] = (survey, form_class)
+        _form_classes.move_to_end(key)
+        while len(_form_classes) > _FORM_CLASS_CACHE_SIZE:
+            _form_classes.popitem(last=False)
+    return form_class
+
+
+def _build_form_class(survey: Survey, base: type, sections: Iterable[str] | None) -> type:
     attrs: dict[str, Any] = {}
     for section in _chosen_sections(survey, sections):
         for question in section.questions:

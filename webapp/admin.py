@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from surveys.loader import get_survey, list_surveys
+from webapp import jobs
 from webapp.access import allow
 from webapp.store import campaigns, people
 from webapp.store.errors import StoreError
@@ -77,7 +79,9 @@ def close(campaign_id: int):
         except StoreError as exc:
             flash(str(exc), "danger")
         else:
-            flash(f"Campaign “{campaign.name}” is closed.", "success")
+            # Results over every answer are computed in the background, not in this request.
+            jobs.start("engagement_results", {"campaign_id": campaign.id}, current_user.id)
+            flash(f"Campaign “{campaign.name}” is closed; its engagement results are being prepared.", "success")
     return redirect(url_for("admin.campaigns"))
 
 

@@ -59,6 +59,7 @@ def analyze_command(period_code: str | None, n_themes) -> None:
 
     if period_code is not None and period_by_code(period_code) is None:
         raise click.ClickException(f"no period {period_code!r} in the database")
+    _store_engagement_results()
     started = time.perf_counter()
     rows = store.observation_texts()
     texts = [r.text for r in rows]
@@ -119,6 +120,18 @@ def analyze_command(period_code: str | None, n_themes) -> None:
             if counts[t.theme_id]:
                 click.echo(f"  {counts[t.theme_id]:4d}  {t.label}")
     _analyze_comments(n_themes)
+
+
+def _store_engagement_results() -> None:
+    """Compute and store the HR dashboard results of every closed campaign (pages read them)."""
+    from flask import current_app
+
+    from webapp.store import engagement as engagement_store
+
+    started = time.perf_counter()
+    n = engagement_store.store_closed_results(current_app.config["MIN_GROUP_SIZE"], replace=True)
+    if n:
+        click.echo(f"Dashboard results of {n} closed campaign(s) stored in {time.perf_counter() - started:.1f} s.")
 
 
 def _analyze_comments(n_themes) -> None:

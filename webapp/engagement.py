@@ -6,6 +6,8 @@ HR owns engagement; leaders plan actions on it). Each role's groups are suppress
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -18,6 +20,22 @@ from webapp.store import actions as actions_store, engagement as engagement_stor
 from webapp.store.errors import NotFound
 
 bp = Blueprint("engagement", __name__)
+
+#: Comments listed on the page itself; the CSV export (and the JSON) carry all of them.
+PAGE_COMMENTS = 200
+
+
+def _page_tables(d):
+    """The dashboard's tables for the page: a very long comment list is cut to its first PAGE_COMMENTS
+    rows (already in random order), with a note pointing to the CSV, so the page stays fast at scale."""
+    out = tables(d)
+    comments = out.get("comments")
+    if comments is not None and len(comments.rows) > PAGE_COMMENTS:
+        out["comments"] = replace(
+            comments, rows=comments.rows[:PAGE_COMMENTS],
+            caption=f"{comments.caption} Showing {PAGE_COMMENTS} of {len(comments.rows):,}; "
+                    "the CSV has all of them.")
+    return out
 
 
 def _dashboard():
@@ -37,7 +55,7 @@ def dashboard():
         form = ActionForm(kind="driver", period=d.campaign.period)
         form.owner.choices = [SelectChoice(v, label) for v, label in actions_store.owner_choices()]
         form.subject.choices = [SelectChoice(x.id, x.title) for x in d.drivers]
-    return render_template("engagement/dashboard.html", d=d, tables=tables(d),
+    return render_template("engagement/dashboard.html", d=d, tables=_page_tables(d),
                            charts={name: chart_json(fig) for name, fig in figures(d).items()}, form=form,
                            by_titles=engagement_store.BY_TITLES, status_titles=actions_store.STATUS_TITLES)
 

@@ -61,7 +61,16 @@ def _analyze(job, report: Reporter) -> str:
     return f"{counts['themes']} themes over {counts['assignments']} observations."
 
 
-TASKS: dict[str, Callable] = {"analyze": _analyze}
+def _engagement_results(job, report: Reporter) -> str:
+    """Store the suppressed dashboard results of a campaign that just closed."""
+    from webapp.store.campaigns import store_engagement_results
+
+    report(0.1, "computing engagement results")
+    stored = store_engagement_results(int(job.parameters["campaign_id"]), current_app.config["MIN_GROUP_SIZE"])
+    return "Engagement results stored." if stored else "No engagement results for this campaign."
+
+
+TASKS: dict[str, Callable] = {"analyze": _analyze, "engagement_results": _engagement_results}
 
 
 def start(kind: str, parameters: dict | None = None, requested_by_id: int | None = None):

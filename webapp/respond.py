@@ -12,7 +12,7 @@ from surveys.forms import build_form_class, form_sections, parse_answers, valida
 from surveys.loader import get_survey
 from surveys.model import Survey
 from webapp.access import PLAN_SUBMITTERS, allow
-from webapp.store import campaigns, plans
+from webapp.store import plans
 from webapp.store.errors import AlreadyAnswered, StoreError
 from webapp.store.plans import EDITABLE_STATUSES, EngagementInput, PlanInput
 
@@ -65,16 +65,17 @@ def to_engagement_input(survey: Survey, answers: Answers) -> EngagementInput | N
 
 
 def _load(campaign_id: int):
+    # One query for campaign (+ period), membership, plan and participation.
     try:
-        campaign = campaigns.get_campaign(campaign_id)
+        context = plans.answer_context(campaign_id, current_user.id)
     except StoreError:
         abort(404)
-    if campaigns.member(campaign.id, current_user.id) is None:
+    if context.member is None:
         abort(404)
+    campaign = context.campaign
     survey = get_survey(campaign.template_id, campaign.template_version)
-    plan = plans.plan_for(current_user.id, campaign.period_id) if survey.has_plan else None
-    answered = campaigns.has_participated(campaign.id, current_user.id)
-    return campaign, survey, plan, answered
+    plan = context.plan if survey.has_plan else None
+    return campaign, survey, plan, context.answered, context
 
 
 def _prefill(survey: Survey, plan, campaign_id: int) -> dict:
@@ -89,10 +90,14 @@ def _prefill(survey: Survey, plan, campaign_id: int) -> dict:
 @bp.route("/campaigns/<int:campaign_id>/respond", methods=["GET", "POST"])
 @allow(*PLAN_SUBMITTERS)
 def respond(campaign_id: int):
-    campaign, survey, plan, answered = _load(campaign_id)
+    campaign, survey, plan, answered, context = _load(campaign_id)
     section_ids = _sections(survey, plan, answered, campaign) if campaign.is_open else []
-    baseline = plans.baseline_for(current_user.id, campaign.period) if survey.has_plan else None
+
+    def baseline_now():  # shown on the page only; a successful POST redirects without it
+        return plans.baseline_for(current_user.id, campaign.period) if survey.has_plan else None
+
     if not section_ids:
+        baseline = baseline_now()
         return render_template("respond/done.html", campaign=campaign, survey=survey, plan=plan,
                                answered=answered, baseline=baseline,
                                change=plans.change_fraction(plan.proposed if plan else None,
@@ -108,21 +113,22 @@ def respond(campaign_id: int):
             engagement = to_engagement_input(survey, answers) if submit else None
             try:
                 plans.save_answers(current_user, campaign, to_plan_input(survey, answers), engagement,
-                                   submit=submit)
+                                   submit=submit, context=context)
             except AlreadyAnswered as exc:
                 flash(str(exc), "info")
-                return redirect(url_for("respond.respond", campaign_id=campaign.id))
+                return redirect(url_for("respond.respond", campaign_id=campaign_id))
             except StoreError as exc:
                 flash(str(exc), "danger")
                 status = 409
             else:
+                # After the commit: use the URL's id, not campaign.id (expired, a reload query).
                 if submit:
-                    session.pop(_draft_key(campaign.id), None)
+                    session.pop(_draft_key(campaign_id), None)
                     flash("Thank you: your answers are submitted. You can edit your plan until your manager decides.", "success")
                 else:
-                    _keep_confidential_draft(survey, campaign.id)
+                    _keep_confidential_draft(survey, campaign_id)
                     flash("Draft saved.", "success")
-                return redirect(url_for("respond.respond", campaign_id=campaign.id))
+                return redirect(url_for("respond.respond", campaign_id=campaign_id))
         else:
             status = 400
             flash("Some answers need another look; see the messages by each question.", "danger")
@@ -136,7 +142,7 @@ def respond(campaign_id: int):
             for field in form:
                 field.errors = []
     return render_template("respond/form.html", campaign=campaign, survey=survey, plan=plan,
-                           form=form, sections=form_sections(survey, form), baseline=baseline,
+                           form=form, sections=form_sections(survey, form), baseline=baseline_now(),
                            answered=answered), status
 
 

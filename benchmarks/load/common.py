@@ -200,12 +200,20 @@ def _run_user(user: User, base: str, start: float, deadline: float, rec: Recorde
     s = _session(base)
     seq = 0
     logged_in = user.kind == "bare"
-    token = None
+    token, with_pulse = None, False
     # Warm-up: log in (Argon2id verification is deliberately costly), then wait for the common start.
     while not logged_in and time.time() < start:
         logged_in = _login(rec, s, user)
         if not logged_in:
             time.sleep(0.5)
+    if user.kind == "submitter" and logged_in and time.time() < start:
+        # Submit-only users read the form (its CSRF token) once, in the warm-up too, so that the
+        # measured window holds their submit POSTs only (a reload of the form is still fetched in
+        # the window if the token is missing or refused).
+        r, status = rec.request(s, user.kind, "GET survey form", "GET", f"/campaigns/{campaign_id}/respond")
+        m = CSRF_RE.search(r.text) if r is not None and status == 200 else None
+        if m is not None:
+            token, with_pulse = m.group(1), 'name="proud"' in r.text
     time.sleep(max(0.0, start - time.time()))
     while time.time() < deadline:
         if not logged_in:

@@ -8,7 +8,11 @@ gunicorn, then:
    full submission with the confidential pulse, then plan updates), 15 managers (GET /queue, GET a
    plan, POST a decision with its version: "return", so reps can keep updating), 5 leader/HR/admin
    sessions (GET /insights, /engagement);
-2. submit-only run (--ratio-duration, 30 s): 100 reps POST survey submissions back to back;
+2. submit-only run (--ratio-duration, 30 s): 100 reps POST survey submissions back to back
+   (each reads the form once, during the warm-up, for its CSRF token; the redirect a submit answers
+   with is not followed). The submit rate counts POSTs answered 302: each one a whole submission,
+   validated, written and committed (plan, observations, audit row; the first one of each rep also
+   the confidential response and participation). Errors and 4xx are not counted;
 3. bare run (same length, same 100 users): POST /insert on benchmarks/load/bare_app.py (Flask +
    SQLAlchemy, one row) under the same gunicorn settings on the same PostgreSQL server.
 

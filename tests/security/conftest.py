@@ -51,6 +51,7 @@ def make_app(tmp_path, **overrides):
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.db'}",
         "WTF_CSRF_ENABLED": False,
+        "JOBS_INLINE": "sync",
         **overrides,
     })
     app.test_client_class = IsolatedClient

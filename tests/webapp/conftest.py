@@ -40,6 +40,7 @@ def _make_app(tmp_path, **overrides):
             "SECRET_KEY": "test-secret",
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.db'}",
             "WTF_CSRF_ENABLED": False,
+            "JOBS_INLINE": "sync",  # background jobs run before the request returns in tests
             **overrides,
         }
     )

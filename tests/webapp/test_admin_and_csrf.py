@@ -60,3 +60,14 @@ def test_post_without_csrf_token_is_refused(csrf_client):
     assert response.status_code == 302
     assert csrf_client.post("/logout").status_code == 400  # no token: still logged in
     assert csrf_client.get("/plans/history").status_code == 200
+
+
+def test_closing_a_campaign_prepares_results_in_a_background_job(client, org, db):
+    from webapp.models import Job
+
+    login(client, "admin@example.test")
+    response = client.post(f"/admin/campaigns/{org['campaign'].id}/close")
+    assert response.status_code == 302
+    job = db.session.scalar(select(Job).where(Job.kind == "engagement_results"))
+    assert job is not None and job.parameters == {"campaign_id": org["campaign"].id}
+    assert job.state == "finished"  # JOBS_INLINE=sync in tests; a thread or RQ worker otherwise

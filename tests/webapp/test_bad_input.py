@@ -50,12 +50,16 @@ def test_double_submission_writes_one_row(client, org, db):
     login(client, "r1@example.test")
     url = f"/campaigns/{org['campaign'].id}/respond"
     before = _counts(db)
-    first = client.post(url, data=plan_form())
-    second = client.post(url, data=plan_form())  # same page posted twice (double click)
+    data = plan_form()
+    # Count what is posted: `conftest` may resolve to tests/security's (two observations, not
+    # three) when both directories are collected in one run.
+    posted_observations = sum(1 for key in data if key.startswith("observations-") and key.endswith("-text"))
+    first = client.post(url, data=data)
+    second = client.post(url, data=data)  # same page posted twice (double click)
     assert first.status_code == 302 and second.status_code == 302
     counts = {name: n - before[name] for name, n in _counts(db).items()}
     assert counts["PlanSubmission"] == 1 and counts["EngagementResponse"] == 1
-    assert counts["Participation"] == 1 and counts["Observation"] == 3
+    assert counts["Participation"] == 1 and counts["Observation"] == posted_observations >= 2
     assert "confidential answers for this campaign were received" in client.get(url).get_data(as_text=True)
 
 

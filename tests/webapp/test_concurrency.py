@@ -31,7 +31,9 @@ def test_eight_simultaneous_submits_write_one_row(app, org, db):
     for t in threads:
         t.join()
     assert errors == []
-    assert sorted(statuses) == [302] * 8  # every click gets a redirect with a message, never a 500
+    # Every click gets a friendly answer, never a 500: a redirect with a message, or (when two saves
+    # of the same plan race on SQLite) the form again with "changed in the meantime" and the input kept.
+    assert len(statuses) == 8 and set(statuses) <= {302, 409} and statuses.count(302) >= 1
     count = lambda model: db.session.scalar(select(func.count()).select_from(model))  # noqa: E731
     assert count(EngagementResponse) == 1 and count(Participation) == 1
     assert db.session.scalar(select(func.count()).select_from(PlanSubmission)

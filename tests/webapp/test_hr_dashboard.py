@@ -186,3 +186,31 @@ def test_dashboard_renders_charts_without_inline_script(app, client, engagement_
 
     for tag in re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html):
         assert 'type="application/json"' in tag, tag
+
+
+def test_closing_stores_the_results_and_reopening_forgets_them(app, engagement_org):
+    """Results are computed once after close (the close route's background job) into
+    `campaign_result`; the stored JSON decodes to the very result of the suppression call;
+    reopening deletes it; a missing row is computed for the page without being written."""
+    from webapp.models import CampaignResult
+    from webapp.store import campaigns, engagement
+
+    cid = engagement_org["closed"]
+    k = app.config["MIN_GROUP_SIZE"]
+    with app.app_context():
+        assert campaigns.store_engagement_results(cid, k)  # what the job started at close runs
+        rows = _db.session.query(CampaignResult).filter_by(campaign_id=cid, k=k).all()
+        assert {r.scope for r in rows} == set(engagement.SCOPES)
+        ref = engagement.find_campaign(cid)
+        for r in rows:
+            assert engagement.decode_results(r.result) == engagement.compute_results(ref, r.scope, k)
+        before = engagement.dashboard(cid, "hr", k, "department")
+        campaigns.reopen_campaign(cid)
+        assert _db.session.query(CampaignResult).filter_by(campaign_id=cid).count() == 0
+        campaigns.close_campaign(cid)
+        campaigns.store_engagement_results(cid, k)
+        assert _db.session.query(CampaignResult).filter_by(campaign_id=cid).count() == len(engagement.SCOPES)
+        engagement.forget_results(cid)
+        after = engagement.dashboard(cid, "hr", k, "department")  # computed for the page, not written
+        assert _db.session.query(CampaignResult).filter_by(campaign_id=cid).count() == 0
+    assert after.results == before.results

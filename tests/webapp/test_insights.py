@@ -225,3 +225,29 @@ def test_anonymous_is_sent_to_login(demo):
     app, _ = demo
     response = app.test_client().get("/insights")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_stored_aggregates_give_the_numbers_of_the_raw_observations(demo):
+    """The leader report reads `observation_theme_stat`; it must equal building from every observation."""
+    app, org = demo
+    from analysis.insights import build_period_insights
+    from webapp.models import ObservationThemeStat
+    from webapp.store import insights
+
+    period_code = org.periods[-1]
+    with app.app_context():
+        run = insights._run_info()
+        assert _db.session.query(ObservationThemeStat).filter_by(run_id=run.id).count() > 0
+        period = insights._period(period_code)
+        periods = insights._same_kind_periods(period)
+        stored, changes = insights._insights(period, None, run)
+        raw = build_period_insights(period_code, periods, insights.themed_observations(run.id, periods),
+                                    insights.theme_infos(run.id), changes, random_state=insights.LINK_SEED)
+    assert stored.n_observations == raw.n_observations
+    by_id = {t.theme_id: t for t in raw.themes}
+    assert [t.theme_id for t in stored.themes] == [t.theme_id for t in raw.themes]
+    for t in stored.themes:
+        r = by_id[t.theme_id]
+        assert (t.size, t.share, t.trend, t.shares, t.members, t.n_reps) == (
+            r.size, r.share, r.trend, r.shares, r.members, r.n_reps)
+        assert t.sentiment == pytest.approx(r.sentiment, abs=1e-12)

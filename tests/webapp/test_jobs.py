@@ -110,6 +110,7 @@ def test_admin_starts_analysis_in_background_and_sees_it(app, client, make_perso
         return "done slowly"
 
     monkeypatch.setitem(jobs.TASKS, "analyze", slow)
+    app.config["JOBS_INLINE"] = "thread"  # the embedded default (tests otherwise run jobs inline)
     make_person(role="admin", email="boss@example.test")
     login(client, "boss@example.test")
     started = time.monotonic()

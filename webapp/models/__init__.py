@@ -6,6 +6,7 @@ from webapp.models.api import ApiToken, IdempotentRequest
 from webapp.models.engagement import Campaign, CampaignMember, EngagementResponse, Participation
 from webapp.models.jobs import JOB_STATES, Job
 from webapp.models.org import Period, Person, Region, Setting, Territory
+from webapp.models.precomputed import CampaignResult, ObservationThemeStat
 from webapp.models.planning import Actual, Decision, Observation, PlanSubmission, TopDownTarget
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "AnalysisRun",
     "Campaign",
     "CampaignMember",
+    "CampaignResult",
     "Decision",
     "EngagementResponse",
     "IdempotentRequest",
@@ -24,6 +26,7 @@ __all__ = [
     "Job",
     "Observation",
     "ObservationTheme",
+    "ObservationThemeStat",
     "Participation",
     "Period",
     "Person",

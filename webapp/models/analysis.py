@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from webapp.extensions import db
@@ -55,6 +55,7 @@ class ObservationTheme(db.Model):
     """The theme a run gave one observation, with its similarity to the theme and its sentiment."""
 
     __tablename__ = "observation_theme"
+    __table_args__ = (Index("ix_observation_theme_run_theme", "run_id", "theme_key"),)
 
     observation_id: Mapped[int] = mapped_column(
         ForeignKey("observation.id", ondelete="CASCADE"), primary_key=True

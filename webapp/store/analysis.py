@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 
 from webapp.extensions import db
-from webapp.models import AnalysisRun, Observation, ObservationTheme, Period, ThemeRecord
+from webapp.models import AnalysisRun, Observation, ObservationTheme, ObservationThemeStat, Period, ThemeRecord
 
 
 @dataclass(frozen=True)
@@ -83,8 +83,45 @@ def replace_run(
     ]
     if rows:
         db.session.execute(ObservationTheme.__table__.insert(), rows)
+    store_theme_stats(run.id, commit=False)
     db.session.commit()
     return run
+
+
+def store_theme_stats(run_id: int, *, commit: bool = True) -> int:
+    """Aggregate a run's themed observations per (period, theme, person) into `observation_theme_stat`.
+
+    Replaces the run's earlier aggregates. Each row holds the observation count, the sentiment sum
+    over the observations that have one, and the observation ids (external ids), so the leader report
+    reads a few thousand rows instead of every observation. Returns the number of rows written.
+    """
+    db.session.execute(delete(ObservationThemeStat).where(ObservationThemeStat.run_id == run_id))
+    result = db.session.execute(
+        select(Observation.period_id, ObservationTheme.theme_key, Observation.person_id, Observation.external_id,
+               ObservationTheme.sentiment)
+        .join(Observation, ObservationTheme.observation_id == Observation.id)
+        .where(ObservationTheme.run_id == run_id).order_by(ObservationTheme.observation_id)
+        .execution_options(yield_per=20000)
+    )
+    agg: dict[tuple, list] = {}
+    for period_id, theme_key, person_id, external_id, sentiment in result:
+        row = agg.get((period_id, theme_key, person_id))
+        if row is None:
+            row = agg[(period_id, theme_key, person_id)] = [0, 0, 0.0, []]
+        row[0] += 1
+        if sentiment is not None:
+            row[1] += 1
+            row[2] += sentiment
+        row[3].append(external_id)
+    rows = [{"run_id": run_id, "period_id": p, "theme_key": int(k), "person_id": person, "n": n,
+             "n_sentiment": ns, "sentiment_sum": total, "members": sorted(members)}
+            for (p, k, person), (n, ns, total, members) in sorted(agg.items(), key=lambda kv: (kv[0][0], kv[0][1],
+                                                                                               kv[0][2] or 0))]
+    for i in range(0, len(rows), 2000):
+        db.session.execute(ObservationThemeStat.__table__.insert(), rows[i:i + 2000])
+    if commit:
+        db.session.commit()
+    return len(rows)
 
 
 def run_counts(kind: str) -> dict[str, int]:

@@ -3,22 +3,28 @@
 Reads a campaign in three batched queries and hands plain records to `analysis.engagement`, which
 suppresses every group one role can see in one call. The page, `groundswell engagement --json` and
 the CSV export all call `dashboard`, so they show the same numbers, suppressed the same way.
-Results of a closed campaign never change, so they are cached per (campaign, k, role scope) in
-the process (`_CACHE`); an open campaign is recomputed on every call (participation only).
+Results of a closed campaign never change, so they are computed once (when it closes, by
+`groundswell analyze`, or on first view) and stored per (campaign, k, role scope) in the table
+`campaign_result`; reopening deletes them. An open campaign is recomputed on every call
+(participation only).
 """
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 
 from analysis.engagement import (
     HR_ATTRIBUTES,
     OVERALL,
     CampaignResults,
     CampaignSummary,
+    DriverImpact,
+    GroupSummary,
+    Participation as ParticipationResult,
     ResponseRecord,
     TrendPoint,
     campaign_results,
@@ -26,7 +32,7 @@ from analysis.engagement import (
 )
 from surveys.loader import get_survey
 from webapp.extensions import db
-from webapp.models import AnalysisRun, Campaign, CampaignMember, EngagementResponse, Participation, Period, Person
+from webapp.models import AnalysisRun, Campaign, CampaignMember, CampaignResult, EngagementResponse, Participation, Period, Person
 from webapp.store.errors import NotFound
 
 #: What each role may group by: HR (and admins) the full breakdown, leaders the organisation only.
@@ -38,6 +44,9 @@ ROLE_SCOPES: dict[str, tuple[tuple[str, ...], bool]] = {
 BY_CHOICES = ("department", "region", "tenure_band", "manager", "manager_tree")
 BY_TITLES = {"department": "Department", "region": "Region", "tenure_band": "Tenure band",
              "manager": "Manager's direct team", "manager_tree": "Manager's whole team"}
+#: The stored-result scope of each role (roles with the same view share one stored result).
+SCOPE_OF_ROLE = {"hr": "full", "admin": "full", "leader": "organisation"}
+SCOPES = {"full": ROLE_SCOPES["hr"], "organisation": ROLE_SCOPES["leader"]}
 
 
 @dataclass(frozen=True)
@@ -97,10 +106,6 @@ class Dashboard:
     actions: tuple = field(default=())
 
 
-_CACHE: dict[tuple, CampaignResults] = {}
-_CACHE_LOCK = threading.Lock()
-
-
 def _ref(c: Campaign, code: str) -> CampaignRef:
     return CampaignRef(c.id, c.name, code, c.template_id, c.template_version, c.status)
 
@@ -155,7 +160,8 @@ def _records(campaign_id: int) -> list[ResponseRecord]:
                EngagementResponse.region, EngagementResponse.territory, EngagementResponse.department,
                EngagementResponse.tenure_band)
         .where(EngagementResponse.campaign_id == campaign_id).order_by(EngagementResponse.key)
-    ).all()
+        .execution_options(yield_per=5000)
+    )
     records = []
     for key, answers, manager, region, territory, department, tenure in rows:
         answers = answers or {}
@@ -182,38 +188,198 @@ def _invitees(campaign_id: int) -> list[tuple[bool, dict[str, str]]]:
     return out
 
 
-def results(campaign: CampaignRef, role: str, k: int) -> CampaignResults:
-    """One campaign's results as one role may see them (cached for closed campaigns)."""
-    attributes, trees = ROLE_SCOPES[role]
-    key = (campaign.id, campaign.status, k, attributes, trees)
-    if campaign.closed:
-        with _CACHE_LOCK:
-            hit = _CACHE.get(key)
-        if hit is not None:
-            return hit
+
+# --------------------------------------------------------------------------------------------
+# stored results of closed campaigns (table campaign_result)
+
+
+def _plain(value):
+    """json.dumps fallback for numpy scalars."""
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"cannot store {type(value).__name__}")
+
+
+def encode_results(res: CampaignResults) -> str:
+    """The suppressed results as JSON text (suppressed groups carry no numbers)."""
+    def summary(s: GroupSummary) -> dict:
+        return {"group": s.group, "suppressed": s.suppressed, "reason": s.reason, "n": s.n,
+                "engagement_index": s.engagement_index, "enps": s.enps, "promoters_pct": s.promoters_pct,
+                "detractors_pct": s.detractors_pct, "n_enps": s.n_enps, "favourable": s.favourable,
+                "driver_scores": s.driver_scores,
+                "distributions": {k: None if v is None else list(v) for k, v in s.distributions.items()},
+                "driver_impact": [[i.driver_id, i.rho, i.p, i.n, i.method] for i in s.driver_impact],
+                "comments": None if s.comments is None else list(s.comments)}
+
+    data = {"closed": res.closed,
+            "groups": [summary(g) for g in res.groups.values()],
+            "participation": [[p.group, p.suppressed, p.reason, p.invited, p.submitted, p.rate]
+                              for p in res.participation.values()],
+            "comments": None if res.comments is None else list(res.comments)}
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=_plain)
+
+
+def decode_results(text: str) -> CampaignResults:
+    """Rebuild the CampaignResults that `encode_results` stored."""
+    data = json.loads(text)
+    groups = {}
+    for g in data["groups"]:
+        groups[g["group"]] = GroupSummary(
+            group=g["group"], suppressed=g["suppressed"], reason=g["reason"], n=g["n"],
+            engagement_index=g["engagement_index"], enps=g["enps"], promoters_pct=g["promoters_pct"],
+            detractors_pct=g["detractors_pct"], n_enps=g["n_enps"], favourable=g["favourable"],
+            driver_scores=g["driver_scores"],
+            distributions={k: None if v is None else tuple(v) for k, v in g["distributions"].items()},
+            driver_impact=tuple(DriverImpact(*i) for i in g["driver_impact"]),
+            comments=None if g["comments"] is None else tuple(g["comments"]))
+    participation = {p[0]: ParticipationResult(*p) for p in data["participation"]}
+    return CampaignResults(data["closed"], groups, participation,
+                           None if data["comments"] is None else tuple(data["comments"]))
+
+
+def compute_results(campaign: CampaignRef, scope: str, k: int) -> CampaignResults:
+    """Run the single suppression call for one campaign and one scope (reads the responses)."""
+    attributes, trees = SCOPES[scope]
     _, items, outcome = _drivers(campaign)
-    computed = campaign_results(
+    return campaign_results(
         _records(campaign.id) if campaign.closed else [], _invitees(campaign.id), _parent_map(), items, outcome,
         closed=campaign.closed, attributes=attributes, manager_trees=trees, k=k, random_state=campaign.id,
     )
-    if campaign.closed:
-        with _CACHE_LOCK:
-            _CACHE[key] = computed
-    return computed
+
+
+def _stored(campaign_ids: list[int], scope: str, k: int) -> dict[int, CampaignResults]:
+    """Stored results of these campaigns; a row's JSON is read and decoded only when this process has
+    not decoded that very row (id and time stored) yet, so a page never reads megabytes of comments
+    of every closed campaign just for the trend."""
+    if not campaign_ids:
+        return {}
+    rows = db.session.execute(
+        select(CampaignResult.campaign_id, CampaignResult.id, CampaignResult.created_at)
+        .where(CampaignResult.campaign_id.in_(campaign_ids), CampaignResult.scope == scope, CampaignResult.k == k)
+    ).all()
+    out, missing = {}, {}
+    with _DECODED_LOCK:
+        for campaign_id, row_id, created in rows:
+            hit = _DECODED.get((campaign_id, scope, k))
+            if hit is not None and hit[0] == (row_id, created):
+                out[campaign_id] = hit[1]
+            else:
+                missing[row_id] = (campaign_id, created)
+    if missing:
+        for row_id, text in db.session.execute(
+            select(CampaignResult.id, CampaignResult.result).where(CampaignResult.id.in_(list(missing)))
+        ):
+            campaign_id, created = missing[row_id]
+            res = out[campaign_id] = decode_results(text)
+            with _DECODED_LOCK:
+                _DECODED[(campaign_id, scope, k)] = ((row_id, created), res)
+    return out
+
+
+def store_results(campaign: CampaignRef, k: int, scopes=None, *, replace: bool = False) -> dict[str, str]:
+    """Compute and store a closed campaign's results for k (every scope by default); returns the JSON texts.
+
+    The responses are read once and shared by the scopes. Another process storing the same row first
+    is not an error: its (identical) row is kept.
+    """
+    from sqlalchemy.exc import IntegrityError
+
+    if not campaign.closed:
+        raise ValueError("only a closed campaign's results are stored")
+    scopes = tuple(SCOPES) if scopes is None else tuple(scopes)
+    _, items, outcome = _drivers(campaign)
+    records, invitees, parent = _records(campaign.id), _invitees(campaign.id), _parent_map()
+    texts = {}
+    for scope in scopes:
+        attributes, trees = SCOPES[scope]
+        res = campaign_results(records, invitees, parent, items, outcome, closed=True, attributes=attributes,
+                               manager_trees=trees, k=k, random_state=campaign.id)
+        texts[scope] = encode_results(res)
+    del records
+    if replace:
+        db.session.execute(delete(CampaignResult).where(CampaignResult.campaign_id == campaign.id,
+                                                        CampaignResult.k == k,
+                                                        CampaignResult.scope.in_(list(scopes))))
+    for scope, text in texts.items():
+        try:
+            with db.session.begin_nested():
+                db.session.add(CampaignResult(campaign_id=campaign.id, k=k, scope=scope, result=text))
+        except IntegrityError:
+            pass  # stored meanwhile by another worker
+    db.session.commit()
+    return texts
+
+
+def forget_results(campaign_id: int | None = None, *, commit: bool = True) -> None:
+    """Delete stored results (of one campaign, or all): a campaign reopened or its responses changed."""
+    stmt = delete(CampaignResult)
+    if campaign_id is not None:
+        stmt = stmt.where(CampaignResult.campaign_id == campaign_id)
+    db.session.execute(stmt)
+    if commit:
+        db.session.commit()
+
+
+def has_stored_results(campaign_id: int, k: int) -> bool:
+    """Whether every scope of the campaign's results for k is stored."""
+    n = db.session.scalar(select(func.count()).select_from(CampaignResult)
+                          .where(CampaignResult.campaign_id == campaign_id, CampaignResult.k == k))
+    return n >= len(SCOPES)
+
+
+def store_closed_results(k: int, *, replace: bool = False) -> int:
+    """Compute and store the results of every closed campaign for k (`groundswell analyze`).
+
+    Rows stored for another k (the setting changed) are deleted.
+    """
+    db.session.execute(delete(CampaignResult).where(CampaignResult.k != k))
+    db.session.commit()
+    done = 0
+    for c in list_campaigns():
+        if c.closed:
+            store_results(c, k, replace=replace)
+            done += 1
+    return done
+
+
+def _results_many(campaigns: list[CampaignRef], role: str, k: int) -> dict[int, CampaignResults]:
+    """Results of several campaigns as one role may see them: stored ones for closed campaigns."""
+    scope = SCOPE_OF_ROLE[role]
+    stored = _stored([c.id for c in campaigns if c.closed], scope, k)
+    out = {}
+    for c in campaigns:
+        if not c.closed:
+            out[c.id] = compute_results(c, scope, k)
+        elif c.id in stored:
+            out[c.id] = stored[c.id]
+        else:
+            # Not stored yet (the job started at close hasn't finished, or k changed): compute
+            # it for this page without writing, so a GET never changes a row (CSRF-1).
+            out[c.id] = compute_results(c, scope, k)
+    return out
+
+
+_DECODED: dict[tuple, tuple] = {}  # (campaign, scope, k) -> ((row id, created_at), CampaignResults)
+_DECODED_LOCK = threading.Lock()
+
+
+def results(campaign: CampaignRef, role: str, k: int) -> CampaignResults:
+    """One campaign's results as one role may see them (stored for closed campaigns)."""
+    return _results_many([campaign], role, k)[campaign.id]
 
 
 def clear_cache() -> None:
-    """Forget cached results (a campaign was reopened, responses were reloaded, tests)."""
-    with _CACHE_LOCK:
-        _CACHE.clear()
+    """Forget stored and decoded results (responses were reloaded, tests); needs an app context to
+    delete the stored rows, otherwise forgets the in-process decodings only."""
+    with _DECODED_LOCK:
+        _DECODED.clear()
+    from flask import has_app_context
 
-
-def _cache_key_valid() -> None:
-    """Drop cache entries for campaigns whose status changed (reopened) since they were cached."""
-    status = dict(db.session.execute(select(Campaign.id, Campaign.status)).all())
-    with _CACHE_LOCK:
-        for key in [k for k in _CACHE if status.get(k[0]) != k[1]]:
-            del _CACHE[key]
+    if has_app_context():
+        try:
+            forget_results()
+        except Exception:  # no table yet (a database not created): nothing stored to forget
+            db.session.rollback()
 
 
 def _manager_names() -> dict[str, str]:
@@ -261,7 +427,6 @@ def dashboard(campaign_ref: str | int | None, role: str, k: int, by: str | None 
     campaigns = list_campaigns()
     if not campaigns:
         raise NotFound("No engagement campaigns yet.")
-    _cache_key_valid()
     if campaign_ref in (None, ""):
         closed = [c for c in campaigns if c.closed]
         campaign = (closed or campaigns)[-1]
@@ -276,13 +441,14 @@ def dashboard(campaign_ref: str | int | None, role: str, k: int, by: str | None 
     elif by not in choices:
         raise NotFound(f"Cannot group by {by!r}; choose one of {', '.join(choices)}.")
     drivers, _, _ = _drivers(campaign)
-    res = results(campaign, role, k)
+    closed = [c for c in campaigns if c.closed]
+    many = _results_many(closed + ([] if campaign.closed else [campaign]), role, k)
+    res = many[campaign.id]
     names = list(res.groups) if campaign.closed else list(res.participation)
     points = []
-    closed = [c for c in campaigns if c.closed]
     summaries = []
     for c in closed:
-        r = results(c, role, k)
+        r = many[c.id]
         summaries.append(CampaignSummary(str(c.id), r.groups[OVERALL], r.participation.get(OVERALL)))
     for c, point in zip(closed, trend(summaries)):
         points.append((c, point))

@@ -7,6 +7,8 @@ Reads in a handful of batched queries (no per-rep query) and hands plain rows to
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,19 +16,23 @@ from sqlalchemy import select
 
 from analysis.forecast import AccuracyReport, RepForecast, accuracy
 from analysis.insights import (
+    NO_THEME,
     PeriodInsights,
     ThemeDetail,
     ThemedObservation,
     ThemeInfo,
-    build_period_insights,
+    ThemeMembers,
+    build_period_insights_from_counts,
     build_theme_detail,
 )
+from analysis.linkage import link_themes
 from webapp.extensions import db
 from webapp.models import (
     Actual,
     AnalysisRun,
     Observation,
     ObservationTheme,
+    ObservationThemeStat,
     Period,
     Person,
     PlanSubmission,
@@ -129,10 +135,10 @@ def rep_changes(period: Period, person_ids: set[int] | None = None) -> dict[int,
     return changes
 
 
-def themed_observations(run_id: int, periods: list[str],
-                        person_ids: set[int] | None = None) -> list[ThemedObservation]:
-    """Observations of the given periods with the theme the run gave them."""
-    rows = db.session.execute(
+def themed_observations(run_id: int, periods: list[str], person_ids: set[int] | None = None,
+                        theme_key: int | None = None) -> list[ThemedObservation]:
+    """Observations of the given periods (and optionally one theme) with the theme the run gave them."""
+    stmt = (
         select(Observation.external_id, Observation.person_id, Period.code, ObservationTheme.theme_key,
                Observation.text, ObservationTheme.similarity, ObservationTheme.sentiment,
                Territory.name, Region.name)
@@ -141,8 +147,60 @@ def themed_observations(run_id: int, periods: list[str],
         .outerjoin(Territory, Observation.territory_id == Territory.id)
         .outerjoin(Region, Territory.region_id == Region.id)
         .where(ObservationTheme.run_id == run_id, Period.code.in_(periods))
-    ).all()
+    )
+    if theme_key is not None:
+        stmt = stmt.where(ObservationTheme.theme_key == theme_key)
+    rows = db.session.execute(stmt).all()
     return [ThemedObservation(*row) for row in rows if person_ids is None or row[1] in person_ids]
+
+
+def theme_stats(run_id: int, period: Period, periods: list[str], person_ids: set[int] | None = None):
+    """The run's stored aggregates for the leader report: totals and counts per period, current themes.
+
+    Reads `observation_theme_stat` (written by `groundswell analyze`); computes it once if the run
+    has none yet (a run stored before the table existed).
+    """
+    from webapp.store.analysis import store_theme_stats
+
+    def read():
+        return db.session.execute(
+            select(Period.code, ObservationThemeStat.theme_key, ObservationThemeStat.person_id,
+                   ObservationThemeStat.n)
+            .join(Period, ObservationThemeStat.period_id == Period.id)
+            .where(ObservationThemeStat.run_id == run_id, Period.code.in_(periods))
+        ).all()
+
+    rows = read()
+    if not rows and db.session.scalar(select(ObservationThemeStat.id)
+                                      .where(ObservationThemeStat.run_id == run_id).limit(1)) is None:
+        if store_theme_stats(run_id):
+            rows = read()
+    totals: dict[str, int] = defaultdict(int)
+    counts: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for code, key, person, n in rows:
+        if person_ids is not None and person not in person_ids:
+            continue
+        totals[code] += n
+        if key != NO_THEME:
+            counts[code][key] += n
+    members: dict[int, list] = defaultdict(lambda: [[], set(), 0.0, 0])
+    for key, person, ids, n_sentiment, total in db.session.execute(
+        select(ObservationThemeStat.theme_key, ObservationThemeStat.person_id, ObservationThemeStat.members,
+               ObservationThemeStat.n_sentiment, ObservationThemeStat.sentiment_sum)
+        .where(ObservationThemeStat.run_id == run_id, ObservationThemeStat.period_id == period.id,
+               ObservationThemeStat.theme_key != NO_THEME)
+        .order_by(ObservationThemeStat.theme_key, ObservationThemeStat.person_id)
+    ):
+        if person_ids is not None and person not in person_ids:
+            continue
+        m = members[key]
+        m[0].extend(ids)
+        m[1].add(person)
+        m[2] += total
+        m[3] += n_sentiment
+    current = {key: ThemeMembers(key, tuple(ids), frozenset(reps), total, n)
+               for key, (ids, reps, total, n) in members.items()}
+    return totals, counts, current
 
 
 def theme_infos(run_id: int) -> list[ThemeInfo]:
@@ -182,15 +240,40 @@ def forecast_records(period: Period, person_ids: set[int] | None = None) -> list
     return records
 
 
+_LINKS: OrderedDict = OrderedDict()
+_LINKS_LOCK = threading.Lock()
+_LINKS_MAX = 64
+
+
+def _memo_link_themes(changes, memberships, *, random_state):
+    """`analysis.linkage.link_themes`, remembered per exact input (the bootstrap is the report's costliest
+    step, and its inputs change only when plans or the analysis change). Same inputs, same order, same
+    seed: the same result, so the page, the JSON and the API still agree."""
+    key = (random_state, tuple(changes.items()),
+           tuple((tid, tuple(sorted(reps, key=repr))) for tid, reps in memberships.items()))
+    with _LINKS_LOCK:
+        hit = _LINKS.get(key)
+        if hit is not None:
+            _LINKS.move_to_end(key)
+            return hit
+    links = link_themes(changes, memberships, random_state=random_state)
+    with _LINKS_LOCK:
+        _LINKS[key] = links
+        while len(_LINKS) > _LINKS_MAX:
+            _LINKS.popitem(last=False)
+    return links
+
+
 def _insights(period: Period, person_ids: set[int] | None, run: RunInfo | None):
     changes = rep_changes(period, person_ids)
     if run is None:
-        return None, changes, []
+        return None, changes
     periods = _same_kind_periods(period)
-    observations = themed_observations(run.id, periods, person_ids)
-    insights = build_period_insights(period.code, periods, observations, theme_infos(run.id), changes,
-                                     random_state=LINK_SEED)
-    return insights, changes, observations
+    totals, counts, current = theme_stats(run.id, period, periods, person_ids)
+    insights = build_period_insights_from_counts(period.code, periods, totals, counts, current,
+                                                 theme_infos(run.id), changes, random_state=LINK_SEED,
+                                                 link=_memo_link_themes)
+    return insights, changes
 
 
 def leader_report(period_code: str, region: str | None = None) -> LeaderReport:
@@ -201,7 +284,7 @@ def leader_report(period_code: str, region: str | None = None) -> LeaderReport:
         raise NotFound(f"No region {region!r}.")
     person_ids = _people_in_region(region)
     run = _run_info()
-    insights, _, _ = _insights(period, person_ids, run)
+    insights, _ = _insights(period, person_ids, run)
     rows = rollup_store.rollup(period, "region", person_ids)
     records = forecast_records(period, person_ids)
     return LeaderReport(
@@ -215,8 +298,12 @@ def theme_detail(period_code: str, theme_key: int, region: str | None = None) ->
     """Gather one theme's drill-down for a period; NotFound when it has no observation there."""
     period = _period(period_code)
     person_ids = _people_in_region(region) if region else None
-    insights, changes, observations = _insights(period, person_ids, _run_info())
-    detail = build_theme_detail(insights, theme_key, observations, changes) if insights else None
+    run = _run_info()
+    insights, changes = _insights(period, person_ids, run)
+    detail = None
+    if insights is not None:
+        observations = themed_observations(run.id, [period.code], person_ids, theme_key)
+        detail = build_theme_detail(insights, theme_key, observations, changes)
     if detail is None:
         raise NotFound(f"No theme {theme_key} in {period.code}.")
     return detail

@@ -5,15 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from webapp.extensions import db
 from webapp.models import (
     Actual,
     Campaign,
+    CampaignMember,
     Decision,
     EngagementResponse,
     Observation,
@@ -92,13 +93,13 @@ def baseline_for(person_id: int, period: Period) -> Baseline:
     prev = previous_period(period)
     if prev is None:
         return Baseline(None, None, None, None, None)
-    approved = db.session.scalar(
+    # Both amounts in one round trip (scalar subqueries; each is unique per person and period).
+    approved, actual = db.session.execute(select(
         select(PlanSubmission.approved).where(PlanSubmission.person_id == person_id,
-                                              PlanSubmission.period_id == prev.id)
-    )
-    actual = db.session.scalar(
-        select(Actual.amount).where(Actual.person_id == person_id, Actual.period_id == prev.id)
-    )
+                                              PlanSubmission.period_id == prev.id).scalar_subquery(),
+        select(Actual.amount).where(Actual.person_id == person_id,
+                                    Actual.period_id == prev.id).scalar_subquery(),
+    )).one()
     if approved is not None:
         return Baseline(approved, "approved target", prev.code, approved, actual)
     if actual is not None:
@@ -120,25 +121,74 @@ def plan_for(person_id: int, period_id: int) -> PlanSubmission | None:
     )
 
 
+@dataclass(frozen=True)
+class AnswerContext:
+    """What the survey page needs about one person and one campaign, read in one query."""
+
+    campaign: Campaign
+    member: CampaignMember | None  # the person's frozen audience row; None: not invited
+    plan: PlanSubmission | None  # their plan for the campaign's period, if any
+    answered: bool  # their confidential answers were already received
+
+
+def answer_context(campaign_id: int, person_id: int) -> AnswerContext:
+    """Load the campaign (with its period), membership, plan and participation in one round trip.
+
+    Equivalent to get_campaign + member + plan_for + has_participated; each outer join matches at
+    most one row (unique (campaign, person) member and participation, unique (person, period) plan).
+    """
+    stmt = (
+        select(Campaign, CampaignMember, PlanSubmission, Participation.id)
+        .join(Period, Period.id == Campaign.period_id)
+        .outerjoin(CampaignMember, and_(CampaignMember.campaign_id == Campaign.id,
+                                        CampaignMember.person_id == person_id))
+        .outerjoin(PlanSubmission, and_(PlanSubmission.person_id == person_id,
+                                        PlanSubmission.period_id == Campaign.period_id))
+        .outerjoin(Participation, and_(Participation.campaign_id == Campaign.id,
+                                       Participation.person_id == person_id))
+        .where(Campaign.id == campaign_id)
+        .options(contains_eager(Campaign.period))
+    )
+    row = db.session.execute(stmt).first()
+    if row is None:
+        raise NotFound("No such campaign.")
+    campaign, snapshot, plan, participation_id = row
+    return AnswerContext(campaign, snapshot, plan, participation_id is not None)
+
+
+_UNKNOWN = object()
+
+
 def save_answers(person: Person, campaign: Campaign, plan_input: PlanInput | None,
-                 engagement: EngagementInput | None, *, submit: bool) -> PlanSubmission | None:
+                 engagement: EngagementInput | None, *, submit: bool,
+                 context: AnswerContext | None = None) -> PlanSubmission | None:
     """Save a draft or submit, writing plan, observations, engagement and participation at once.
 
     Either everything is written or nothing: the plan, its observations, the audit row, the
     confidential response and the participation record share one transaction.
+
+    `context` (from answer_context, read earlier in this same session) saves reading the frozen
+    membership and the plan again (a second read of an already loaded plan returns the same
+    identity-mapped object anyway); participation is still read again for confidential answers.
+    A concurrent change is caught by the unique constraints and the plan's version counter.
     """
+    if context is not None and context.campaign is not campaign:
+        context = None
     if not campaign.is_open:
         raise Locked("This campaign is closed; answers can no longer be changed.")
-    snapshot = member(campaign.id, person.id)
+    snapshot = context.member if context is not None else member(campaign.id, person.id)
     if snapshot is None:
         raise NotAllowed("You are not in this campaign's audience.")
     if engagement is not None and not submit:
         raise InvalidInput("Confidential answers are stored only on submission.")
+    # Read again, not from `context`: a simultaneous submission may have committed since, and
+    # this answer is then refused here, before any write (rare: the first submission only).
     if engagement is not None and has_participated(campaign.id, person.id):
         raise AlreadyAnswered("Your confidential answers for this campaign were already received.")
 
     try:
-        plan = _write_answers(person, campaign, snapshot, plan_input, engagement, submit=submit)
+        plan = _write_answers(person, campaign, snapshot, plan_input, engagement, submit=submit,
+                              known_plan=context.plan if context is not None else _UNKNOWN)
         db.session.commit()
     except IntegrityError as exc:
         # A simultaneous submission won the race for the unique (person, period) plan or the
@@ -155,11 +205,17 @@ def save_answers(person: Person, campaign: Campaign, plan_input: PlanInput | Non
 
 
 def _write_answers(person: Person, campaign: Campaign, snapshot, plan_input: PlanInput | None,
-                   engagement: EngagementInput | None, *, submit: bool) -> PlanSubmission | None:
+                   engagement: EngagementInput | None, *, submit: bool,
+                   known_plan=_UNKNOWN) -> PlanSubmission | None:
     """Stage every row of one answer in the session; the caller commits or rolls back."""
     plan = None
     if plan_input is not None:
-        plan = plan_for(person.id, campaign.period_id)
+        if known_plan is _UNKNOWN:
+            plan = plan_for(person.id, campaign.period_id)
+        elif known_plan is not None:
+            plan = _locked_plan(known_plan.id)
+        else:
+            plan = None  # none when the page was read: a simultaneous first save fails on the unique key
         if plan is None:
             plan = PlanSubmission(person_id=person.id, period_id=campaign.period_id,
                                   campaign_id=campaign.id, territory_id=person.territory_id,
@@ -174,11 +230,13 @@ def _write_answers(person: Person, campaign: Campaign, snapshot, plan_input: Pla
         plan.rationale = plan_input.rationale
         plan.answers = dict(plan_input.answers)
         plan.territory_id = person.territory_id
-        db.session.flush()
-        _replace_observations(plan, person, plan_input.observations)
-        if submit:
+        if submit:  # before the flush: one UPDATE (one version step) per save
             plan.status = "submitted"
             plan.submitted_at = utcnow()
+        if plan.id is None:
+            db.session.flush()  # a new plan gets its id, needed by observations and the audit row
+        _replace_observations(plan, person, plan_input.observations)
+        if submit:
             db.session.add(Decision(submission_id=plan.id, actor_id=person.id, action="submitted",
                                     new_amount=plan.proposed))
     if submit and engagement is not None:
@@ -191,6 +249,20 @@ def _write_answers(person: Person, campaign: Campaign, snapshot, plan_input: Pla
         ))
         db.session.add(Participation(campaign_id=campaign.id, person_id=person.id))
     return plan
+
+
+def _locked_plan(plan_id: int) -> PlanSubmission:
+    """Read a plan afresh (with its observations) and lock its row until the commit.
+
+    Two simultaneous saves of one plan (a double click) then run one after the other, the second
+    on the first one's result, instead of the second failing on a stale version; a manager's
+    decision committed in between is seen (and locks the plan). SQLite serialises writers anyway.
+    """
+    return db.session.scalars(
+        select(PlanSubmission).where(PlanSubmission.id == plan_id).with_for_update()
+        .options(selectinload(PlanSubmission.observations))
+        .execution_options(populate_existing=True)
+    ).one()
 
 
 def _replace_observations(plan: PlanSubmission, person: Person,
