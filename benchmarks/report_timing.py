@@ -23,6 +23,26 @@ def _pct(values, q):
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
+def time_pages(app, pages: dict[str, tuple[str, str]], runs: int) -> None:
+    """Log in as each page's user, time one cold GET and `runs` warm GETs, print cold/p50/p95 ms."""
+    from webapp.demo import DEMO_PASSWORD
+
+    print(f"{'page':32s} {'cold ms':>8s} {'p50 ms':>8s} {'p95 ms':>8s}  ({runs} runs)")
+    for label, (email, url) in pages.items():
+        client = app.test_client()
+        client.post("/login", data={"email": email, "password": DEMO_PASSWORD})
+        t = time.perf_counter()
+        assert client.get(url).status_code == 200, url
+        cold = 1000 * (time.perf_counter() - t)
+        times = []
+        for _ in range(runs):
+            t = time.perf_counter()
+            response = client.get(url)
+            times.append(1000 * (time.perf_counter() - t))
+            assert response.status_code == 200
+        print(f"{label:32s} {cold:8.0f} {statistics.median(times):8.0f} {_pct(times, 0.95):8.0f}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=50)
@@ -30,7 +50,7 @@ def main() -> None:
 
     from webapp import create_app
     from webapp.commands import cli
-    from webapp.demo import DEMO_PASSWORD, build_demo_org
+    from webapp.demo import build_demo_org
     from webapp.extensions import db
     from webapp.store.demo import load_demo_org
 
@@ -53,20 +73,7 @@ def main() -> None:
             "HR dashboard": ("hr@demo.test", "/engagement"),
             "HR dashboard by manager tree": ("hr@demo.test", "/engagement?by=manager_tree"),
         }
-        print(f"{'page':32s} {'cold ms':>8s} {'p50 ms':>8s} {'p95 ms':>8s}  ({args.runs} runs)")
-        for label, (email, url) in pages.items():
-            client = app.test_client()
-            client.post("/login", data={"email": email, "password": DEMO_PASSWORD})
-            t = time.perf_counter()
-            assert client.get(url).status_code == 200, url
-            cold = 1000 * (time.perf_counter() - t)
-            times = []
-            for _ in range(args.runs):
-                t = time.perf_counter()
-                response = client.get(url)
-                times.append(1000 * (time.perf_counter() - t))
-                assert response.status_code == 200
-            print(f"{label:32s} {cold:8.0f} {statistics.median(times):8.0f} {_pct(times, 0.95):8.0f}")
+        time_pages(app, pages, args.runs)
         with app.app_context():
             db.engine.dispose()
 

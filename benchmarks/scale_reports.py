@@ -24,7 +24,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from report_timing import _pct
+from report_timing import time_pages
 
 
 def grow(path: Path, answers: int, observations: int) -> dict[str, int]:
@@ -73,7 +73,7 @@ def main() -> None:
 
     from webapp import create_app
     from webapp.commands import cli
-    from webapp.demo import DEMO_PASSWORD, build_demo_org
+    from webapp.demo import build_demo_org
     from webapp.extensions import db
     from webapp.store.demo import load_demo_org
 
@@ -119,21 +119,7 @@ def main() -> None:
             "HR dashboard": ("hr@demo.test", "/engagement"),
             "HR dashboard by manager tree": ("hr@demo.test", "/engagement?by=manager_tree"),
         }
-        print(f"{'page':32s} {'cold ms':>8s} {'p50 ms':>8s} {'p95 ms':>8s}  ({args.runs} runs)")
-        for label, (email, url) in pages.items():
-            client = app.test_client()
-            client.post("/login", data={"email": email, "password": DEMO_PASSWORD})
-            t = time.perf_counter()
-            assert client.get(url).status_code == 200, url
-            cold = 1000 * (time.perf_counter() - t)
-            times = []
-            for _ in range(args.runs):
-                t = time.perf_counter()
-                response = client.get(url)
-                times.append(1000 * (time.perf_counter() - t))
-                assert response.status_code == 200
-            times.sort()
-            print(f"{label:32s} {cold:8.0f} {times[len(times) // 2]:8.0f} {_pct(times, 0.95):8.0f}", flush=True)
+        time_pages(app, pages, args.runs)
         with app.app_context():
             db.engine.dispose()
 
