@@ -19,7 +19,9 @@ Method (each step measured on BANKING77 in ``benchmarks/themes_banking77.py``):
    mapped back to the most frequent written words; labels are 1 to 4 words and unique.
 6. **Identity across refits**: ``fit(texts, previous=old_model)`` matches new themes to old ones by
    the Hungarian algorithm on centroid cosine similarity; a matched theme keeps its old id and
-   label, an unmatched one gets a fresh id above every id the old model had used.
+   label, an unmatched one gets a fresh id above every id the old model had used. ``previous`` may
+   also be a :class:`analysis.theme_state.ThemeState`, the JSON-ready part of a model that this
+   matching reads (``model.to_state()`` / ``ThemeState.from_state(...)``), which is what to store.
 
 Theme ids are non-negative ``int`` values; ``-1`` (:data:`NO_THEME`) means "no theme" (a text with
 no words, or a candidate from :meth:`ThemeModel.assign`). Without ``previous``, ids are ``0..k-1``
@@ -49,6 +51,7 @@ from sklearn.utils import check_random_state
 
 from analysis.embedding import WordLlamaEmbedder
 from analysis.text import SurfaceForms, TextAnalyzer, has_words
+from analysis.theme_state import ThemeState
 
 __all__ = ["NO_THEME", "Theme", "ThemeModel", "TooFewTextsError"]
 
@@ -182,7 +185,7 @@ class ThemeModel(BaseEstimator):
 
     # ------------------------------------------------------------------ fitting
 
-    def fit(self, texts: Sequence[str], y=None, *, previous: ThemeModel | None = None) -> ThemeModel:
+    def fit(self, texts: Sequence[str], y=None, *, previous: ThemeModel | ThemeState | None = None) -> ThemeModel:
         """Find themes in ``texts``; with ``previous``, keep the ids of themes that persist.
 
         Identical texts are embedded and clustered once, weighted by how often they occur.
@@ -191,8 +194,9 @@ class ThemeModel(BaseEstimator):
         ----------
         texts : sequence of str
         y : ignored
-        previous : ThemeModel, optional
-            An earlier fitted model with the same kind of embedder.
+        previous : ThemeModel or ThemeState, optional
+            An earlier fitted model with the same kind of embedder, or its state (read back from
+            :meth:`to_state` with :meth:`ThemeState.from_state`): the matching is the same.
 
         Returns
         -------
@@ -305,6 +309,13 @@ class ThemeModel(BaseEstimator):
         """Return a new model fitted on ``texts`` whose persisting themes keep this model's ids."""
         return clone(self).fit(texts, previous=self)
 
+    def to_state(self) -> dict:
+        """Return what a later ``fit(texts, previous=...)`` needs from this model, as a JSON-ready dict.
+
+        Read it back with :meth:`analysis.theme_state.ThemeState.from_state`; see that module.
+        """
+        return ThemeState.from_model(self).to_state()
+
     # --------------------------------------------------------------- using it
 
     def transform(self, texts: Sequence[str]) -> np.ndarray:
@@ -406,26 +417,28 @@ class ThemeModel(BaseEstimator):
         k = self.n_themes_
         if previous is None:
             return np.arange(k, dtype=np.int64), {}, {}, k
-        if previous.centroids_.shape[1] != self.centroids_.shape[1]:
+        if not isinstance(previous, ThemeState):
+            previous = ThemeState.from_model(previous)
+        if previous.centroids.shape[1] != self.centroids_.shape[1]:
             raise ValueError("previous model uses a different representation (embedding size differs)")
-        sim = self.centroids_ @ previous.centroids_.T
+        sim = self.centroids_ @ previous.centroids.T
         if self.match_threshold is None:
-            old_sim = previous.centroids_ @ previous.centroids_.T
+            old_sim = previous.centroids @ previous.centroids.T
             np.fill_diagonal(old_sim, -np.inf)
             limit = np.maximum(old_sim.max(axis=1), 0.5) if len(old_sim) > 1 else np.full(1, 0.5)
         else:
-            limit = np.full(previous.n_themes_, float(self.match_threshold))
+            limit = np.full(previous.n_themes, float(self.match_threshold))
         rows, cols = linear_sum_assignment(-sim)
         ids = np.full(k, -1, dtype=np.int64)
         inherited: dict[int, str] = {}
         matches: dict[int, float] = {}
         for r, c in zip(rows, cols):
             if sim[r, c] >= limit[c]:
-                old_id = int(previous.theme_ids_[c])
+                old_id = previous.theme_ids[c]
                 ids[r] = old_id
-                inherited[r] = previous.themes_[c].label
+                inherited[r] = previous.labels[c]
                 matches[old_id] = float(sim[r, c])
-        next_id = int(previous.next_theme_id_)
+        next_id = previous.next_theme_id
         for r in range(k):
             if ids[r] < 0:
                 ids[r] = next_id

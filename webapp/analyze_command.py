@@ -6,19 +6,20 @@ comparable, then stores each observation's theme, similarity and sentiment. ``--
 checks that the period exists and prints that period's themes afterwards; the fit always covers
 every period (fitting one period alone would give it its own ids).
 
-Stable ids across refits: the fitted model is pickled into the run's row (``analysis_run.model``,
-never loaded by pages). The next run unpickles it and fits with ``previous=`` so themes that
-persist keep their id and label; if it cannot be read (e.g. the engine changed shape), the fit
-starts afresh and ids may be renumbered. Pickle is only read from our own database, which is
-trusted like the code. A run replaces the previous run's results in one transaction, so running
-twice on the same data yields the same themes (fixed seed) and the same row counts.
+Stable ids across refits: the fitted model's state (theme ids, labels, centroids and the next free
+id; ``analysis.theme_state``) is stored as versioned JSON in the run's row
+(``analysis_run.theme_state``, never loaded by pages). The next run reads it back and fits with
+``previous=`` so themes that persist keep their id and label. A run without a state, or with one
+that cannot be read (an unknown version, a different embedding size), is fitted afresh and ids may
+be renumbered. Nothing is unpickled: the database holds only data. A run replaces the previous
+run's results in one transaction, so running twice on the same data yields the same themes (fixed
+seed) and the same row counts.
 
 Too few texts: a clear message, exit status 0, nothing stored.
 """
 
 from __future__ import annotations
 
-import pickle
 import time
 from collections import defaultdict
 
@@ -35,13 +36,16 @@ MAX_THEMES = 30  # "auto" searches 2..30 themes: enough for a sales org, and kee
 
 
 def _load_previous(run):
-    if run is None or run.model is None:
+    """Return the theme state stored with `run`, or None when it has none or it cannot be read."""
+    from analysis.theme_state import InvalidThemeStateError, ThemeState
+
+    if run is None or run.theme_state is None:
         return None
     try:
-        # Only our own database is read, written by this command and trusted like the code.
-        return pickle.loads(run.model)  # noqa: S301  # nosec B301
-    except Exception:  # an incompatible engine version: start afresh rather than fail
-        click.echo("Note: the previous theme model could not be read; theme ids start afresh.", err=True)
+        return ThemeState.from_state(run.theme_state)
+    except InvalidThemeStateError as exc:  # e.g. written by another version: start afresh rather than fail
+        click.echo(f"Note: the previous theme state could not be read ({exc}); theme ids start afresh.",
+                   err=True)
         return None
 
 
@@ -99,12 +103,11 @@ def analyze_command(period_code: str | None, n_themes) -> None:
                        sum(by_theme[t.theme_id]) / len(by_theme[t.theme_id]) if by_theme[t.theme_id] else None)
         for t in model.themes_
     ]
-    model.progress = None  # the tqdm callback is not part of the stored model
     store.replace_run(
         kind="observations", scope="all",
         parameters={"n_themes": n_themes, "max_themes": MAX_THEMES, "random_state": RANDOM_STATE,
                     "n_themes_found": int(model.n_themes_), "previous_run": previous_run.id if previous else None},
-        model=pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL),
+        theme_state=model.to_state(),
         themes=themes,
         assignments=zip((r.id for r in rows), labels, similarity, sentiment),
         n_texts=len(texts),

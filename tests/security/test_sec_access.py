@@ -8,9 +8,9 @@ import re
 from dataclasses import dataclass, field
 
 import pytest
-from conftest import EMAILS, login, plan_form, submit_plan, table_snapshot
 from sqlalchemy import select
 
+from tests.support.web import EMAILS, login, plan_form, submit_plan, table_snapshot
 from webapp.access import ALL_ROLES, PUBLIC_ENDPOINTS
 from webapp.models import Campaign, PlanSubmission
 
@@ -96,7 +96,7 @@ def _world(app, org, db):
     plan3 = submit_plan(app, org, "r3", proposed="333003", rationale="R3-SECRET-RATIONALE")
     from webapp.store import analysis
 
-    run = analysis.replace_run(kind="observations", scope="all", parameters={}, model=None, n_texts=2,
+    run = analysis.replace_run(kind="observations", scope="all", parameters={}, n_texts=2,
                                themes=[analysis.ThemeRow(7, "THEME-SECRET-LABEL", ["discount"], 1,
                                                          ["R1-SECRET-OBSERVATION about customers"], 0.1)],
                                assignments=[(plan1.observations[0].id, 7, 0.9, 0.1)])

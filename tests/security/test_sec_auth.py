@@ -12,9 +12,9 @@ import time
 import pytest
 from argon2 import extract_parameters
 from argon2.low_level import Type
-from conftest import EMAILS, PASSWORD, login, logout, make_app
 from sqlalchemy import func, select
 
+from tests.support.web import EMAILS, PASSWORD, login, logout, make_app
 from webapp.extensions import db as _db
 from webapp.models import Person
 from webapp.passwords import MIN_LENGTH, PasswordPolicyError, check_policy, common_passwords

@@ -9,12 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import EMAILS, csrf_token, login, make_app, plan_form, row_counts, submit_plan, table_snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 from sqlalchemy import inspect, select
 
+from tests.support.web import EMAILS, csrf_token, login, make_app, plan_form, row_counts, submit_plan, table_snapshot
 from webapp.access import PUBLIC_ENDPOINTS
 from webapp.extensions import db as _db
 from webapp.models import PlanSubmission

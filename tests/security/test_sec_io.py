@@ -10,8 +10,8 @@ import re
 from datetime import date
 
 import pytest
-from conftest import EMAILS, login, plan_form, table_snapshot
 
+from tests.support.web import EMAILS, login, plan_form, table_snapshot
 from webapp.access import PUBLIC_ENDPOINTS
 
 #: Each field gets its own tag so the test can prove the payload was rendered somewhere.
@@ -93,7 +93,7 @@ def world(app, org, db, tmp_path):
                                                   "version": str(p2.version)}).status_code == 302
 
     obs = plans[org["r1"].id].observations
-    analysis.replace_run(kind="observations", scope="all", parameters={}, model=None, n_texts=len(obs),
+    analysis.replace_run(kind="observations", scope="all", parameters={}, n_texts=len(obs),
                          themes=[analysis.ThemeRow(7, payload("theme_label"), [payload("theme_term"), "discount"],
                                                    len(obs), [payload("theme_quote")], -0.2)],
                          assignments=[(o.id, 7, 0.9, -0.2) for o in obs])
@@ -258,7 +258,7 @@ def test_csv_exports_neutralise_formulas(app, org, world, db):
     run_obs = world["plans"][org["r1"].id].observations
     evil = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)",
             "\tTAB=1+1", "\rCR=1+1"]
-    analysis.replace_run(kind="observations", scope="all", parameters={}, model=None, n_texts=len(run_obs),
+    analysis.replace_run(kind="observations", scope="all", parameters={}, n_texts=len(run_obs),
                          themes=[analysis.ThemeRow(7, evil[0], evil[1:3], len(run_obs), evil[3:], -0.2)],
                          assignments=[(o.id, 7, 0.9, -0.2) for o in run_obs])
     exports = [(who, url, r, body) for who, url, r, body in _crawl(app, org, world) if r.mimetype == "text/csv"]

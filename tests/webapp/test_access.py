@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from conftest import login, plan_form
 from sqlalchemy import select
 
+from tests.support.web import login, plan_form
 from webapp.access import PUBLIC_ENDPOINTS
 from webapp.models import PlanSubmission
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import login
+from tests.support.web import login
 
 
 def _driver_action(**overrides):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from conftest import _make_app, csrf_token, login, plan_form
 from sqlalchemy import func, select
 
+from tests.support.web import csrf_token, login, make_app, plan_form
 from webapp.extensions import db as _db
 from webapp.models import Campaign, CampaignMember, PlanSubmission
 
@@ -39,8 +39,7 @@ def test_closed_campaign_refuses_answers(client, org, db):
 
 @pytest.fixture
 def csrf_client(tmp_path, make_person):
-    app = _make_app(tmp_path / "csrf", WTF_CSRF_ENABLED=True)
-    (tmp_path / "csrf").mkdir()
+    app = make_app(tmp_path / "csrf", WTF_CSRF_ENABLED=True)  # creates the folder
     with app.app_context():
         _db.create_all()
         from webapp.store import people

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from conftest import login, plan_form
 from sqlalchemy import func, select
 
+from tests.support.web import login, plan_form
 from webapp.models import ApiToken, Decision, Observation, PlanSubmission
 
 PROBLEM = "application/problem+json"
@@ -127,7 +127,7 @@ def test_session_cookie_never_authenticates_the_api(app, org, world):
     app.config["WTF_CSRF_ENABLED"] = True
     c = app.test_client()
     login_page = c.get("/login").get_data(as_text=True)
-    from conftest import csrf_token
+    from tests.support.web import csrf_token
 
     c.post("/login", data={"email": org["m1"].email, "password": "correct-horse-battery",
                            "csrf_token": csrf_token(login_page)})

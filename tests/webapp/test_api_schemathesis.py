@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
-from conftest import login, plan_form
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
+
+from tests.support.web import login, plan_form
 
 ROLES = {"rep": "r1", "manager": "m1", "leader": "leader", "hr": "hr", "admin": "admin"}
 EXAMPLES = 12

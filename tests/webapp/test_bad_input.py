@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from conftest import login, plan_form
 from sqlalchemy import func, select
 
+from tests.support.web import login, plan_form
 from webapp.models import Decision, EngagementResponse, Observation, Participation, PlanSubmission
 
 TABLES = (PlanSubmission, Observation, EngagementResponse, Participation, Decision)
@@ -51,8 +51,7 @@ def test_double_submission_writes_one_row(client, org, db):
     url = f"/campaigns/{org['campaign'].id}/respond"
     before = _counts(db)
     data = plan_form()
-    # Count what is posted: `conftest` may resolve to tests/security's (two observations, not
-    # three) when both directories are collected in one run.
+    # one Observation row per observation posted
     posted_observations = sum(1 for key in data if key.startswith("observations-") and key.endswith("-text"))
     first = client.post(url, data=data)
     second = client.post(url, data=data)  # same page posted twice (double click)

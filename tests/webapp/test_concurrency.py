@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import threading
 
-from conftest import login, plan_form
 from sqlalchemy import func, select
 
+from tests.support.web import login, plan_form
 from webapp.models import EngagementResponse, Participation, PlanSubmission
 
 

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from conftest import login
+from tests.support.web import login
 from webapp.exports import csv_text, neutralise
 
 

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from analysis import privacy
-from conftest import login
+from tests.support.web import login
 from webapp.extensions import db as _db
 
 SUPPRESSED = "not enough responses"

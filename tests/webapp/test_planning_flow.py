@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from conftest import login, plan_form
 from sqlalchemy import func, select
 
+from tests.support.web import login, plan_form
 from webapp.models import Decision, EngagementResponse, Observation, Participation, PlanSubmission
 
 

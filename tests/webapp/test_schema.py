@@ -24,9 +24,9 @@ def test_migrations_have_a_single_head(app):
 
 
 def test_upgrade_from_empty_matches_the_models(tmp_path, empty_database_url):
-    from conftest import _make_app
+    from tests.support.web import make_app
 
-    migrated = _make_app(tmp_path / "m", SQLALCHEMY_DATABASE_URI=empty_database_url)
+    migrated = make_app(tmp_path / "m", SQLALCHEMY_DATABASE_URI=empty_database_url)
     with migrated.app_context():
         upgrade(directory=MIGRATIONS_DIR)
         engine = create_engine(migrated.config["SQLALCHEMY_DATABASE_URI"])

@@ -11,7 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
-from dbservers import free_port
+
+from tests.webapp.dbservers import free_port
 
 GROUNDSWELL = str(Path(sys.executable).parent / "groundswell")
 

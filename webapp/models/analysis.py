@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from webapp.extensions import db
@@ -24,9 +24,9 @@ class AnalysisRun(db.Model):
     parameters: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     n_texts: Mapped[int] = mapped_column(Integer, default=0)
-    # The fitted theme model (pickle), so the next run can keep theme ids with `previous=`.
-    # Written and read only by `groundswell analyze`; deferred so pages never load it.
-    model: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    # What the next run needs to keep theme ids (`analysis.theme_state`: versioned JSON, never a
+    # pickle). Written and read only by `groundswell analyze`; deferred so pages never load it.
+    theme_state: Mapped[dict | None] = deferred(mapped_column(JSON(none_as_null=True)))
 
     themes: Mapped[list[ThemeRecord]] = relationship(
         back_populates="run", order_by="ThemeRecord.theme_key", cascade="all, delete-orphan"

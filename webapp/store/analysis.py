@@ -54,12 +54,15 @@ def replace_run(
     kind: str,
     scope: str,
     parameters: dict,
-    model: bytes | None,
+    theme_state: dict | None = None,
     themes: Iterable[ThemeRow],
     assignments: Iterable[tuple[int, int, float | None, float | None]],
     n_texts: int,
 ) -> AnalysisRun:
     """Store a run, its themes and `(observation_id, theme_key, similarity, sentiment)` rows.
+
+    `theme_state` is the fitted model's JSON-ready state (`ThemeModel.to_state()`), which the next
+    run reads to keep theme ids.
 
     Earlier runs of the same kind and their rows are deleted in the same transaction, so
     re-running an analysis replaces its results instead of piling them up.
@@ -69,7 +72,8 @@ def replace_run(
         db.session.execute(delete(ObservationTheme).where(ObservationTheme.run_id.in_(old_ids)))
         db.session.execute(delete(ThemeRecord).where(ThemeRecord.run_id.in_(old_ids)))
         db.session.execute(delete(AnalysisRun).where(AnalysisRun.id.in_(old_ids)))
-    run = AnalysisRun(kind=kind, scope=scope, parameters=dict(parameters), model=model, n_texts=n_texts)
+    run = AnalysisRun(kind=kind, scope=scope, parameters=dict(parameters), theme_state=theme_state,
+                      n_texts=n_texts)
     db.session.add(run)
     db.session.flush()
     db.session.add_all(

@@ -499,7 +499,7 @@ def replace_comment_run(*, parameters: dict, themes, counts: dict[tuple[int, int
         db.session.execute(delete(CommentThemeCount).where(CommentThemeCount.run_id.in_(old_ids)))
         db.session.execute(delete(ThemeRecord).where(ThemeRecord.run_id.in_(old_ids)))
         db.session.execute(delete(AnalysisRun).where(AnalysisRun.id.in_(old_ids)))
-    run = AnalysisRun(kind="comments", scope="all", parameters=dict(parameters), model=None, n_texts=n_texts)
+    run = AnalysisRun(kind="comments", scope="all", parameters=dict(parameters), n_texts=n_texts)
     db.session.add(run)
     db.session.flush()
     db.session.add_all(

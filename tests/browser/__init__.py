@@ -1,0 +1,1 @@
+"""Browser flows driven by Playwright against a served app."""

@@ -1,0 +1,1 @@
+"""The security and reliability checklist (SECURITY.md), one promise per test."""

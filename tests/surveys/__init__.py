@@ -1,0 +1,1 @@
+"""Tests of survey definitions, their loader and the form builder."""

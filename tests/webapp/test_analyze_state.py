@@ -1,0 +1,137 @@
+"""`groundswell analyze` keeps theme ids through a JSON theme state in the database, never a pickle."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import random
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text, update
+
+from webapp import MIGRATIONS_DIR
+from webapp.extensions import db as _db
+
+TEMPLATES = {
+    "delivery": ["the {x} delivery arrived late again", "shipping delays on the {x} order",
+                 "our {x} shipment has not arrived yet", "delivery of {x} was delayed by two weeks"],
+    "price": ["the competitor cut the price of {x}", "customers say the {x} price is too expensive",
+              "a rival offers a cheaper {x} with a discount", "they asked for a bigger discount on {x}"],
+    "support": ["support never answers calls about the {x}", "the helpdesk ticket for the {x} is still open",
+                "customers complain that support is slow with {x} problems", "nobody from support replied about {x}"],
+}
+ITEMS = ["printer", "laptop", "scanner", "router", "server", "headset"]
+
+
+@pytest.fixture
+def observations(app, make_person):
+    """Forty-five observations over three planted themes, by one rep in one period."""
+    from webapp.models import Observation
+    from webapp.store import people
+
+    rep = make_person(role="rep", territory="North-1")
+    period = people.ensure_period("2027-Q1")
+    rng = random.Random(0)
+    texts = [rng.choice(TEMPLATES[key]).format(x=rng.choice(ITEMS)) for key in TEMPLATES for _ in range(15)]
+    _db.session.add_all(Observation(external_id=f"obs-{i}", person_id=rep.id, period_id=period.id, position=i,
+                                    text=t) for i, t in enumerate(texts))
+    _db.session.commit()
+    return texts
+
+
+def _analyze(app):
+    from webapp.commands import cli
+
+    for name, command in cli.commands.items():
+        app.cli.add_command(command, name)
+    result = app.test_cli_runner().invoke(args=["analyze", "--themes", "3"])
+    assert result.exit_code == 0, result.output
+    _db.session.expire_all()
+    return result
+
+
+def _themes() -> dict[int, str]:
+    from webapp.store import analysis
+
+    run = analysis.latest_run("observations")
+    return {t.theme_key: t.label for t in run.themes}
+
+
+def _stored_state_text() -> str:
+    """The column's content as the database holds it (text on SQLite and PostgreSQL alike)."""
+    return _db.session.execute(text("SELECT CAST(theme_state AS TEXT) FROM analysis_run "
+                                    "WHERE kind = 'observations'")).scalar_one()
+
+
+def test_the_run_stores_its_theme_state_as_json(app, observations):
+    _analyze(app)
+    raw = _stored_state_text()
+    assert isinstance(raw, str)
+    state = json.loads(raw)
+    assert state["format"] == "groundswell.theme-state" and state["version"] == 1
+    assert sorted(state["theme_ids"]) == sorted(_themes()) == [0, 1, 2]
+    assert len(state["centroids"]) == 3
+
+
+def test_a_second_run_reads_the_state_and_keeps_ids_and_labels(app, observations):
+    from webapp.store import analysis
+
+    _analyze(app)
+    first_run = analysis.latest_run("observations").id
+    before = _themes()
+    result = _analyze(app)
+    assert "could not be read" not in result.output
+    run = analysis.latest_run("observations")
+    assert run.parameters["previous_run"] == first_run
+    assert _themes() == before
+
+
+@pytest.mark.parametrize("bad_state", [{"format": "groundswell.theme-state", "version": 99}, {"pickle": "no"}])
+def test_an_unreadable_state_means_no_previous_model(app, observations, bad_state):
+    from webapp.models import AnalysisRun
+    from webapp.store import analysis
+
+    _analyze(app)
+    _db.session.execute(update(AnalysisRun).values(theme_state=bad_state))
+    _db.session.commit()
+    result = _analyze(app)
+    assert "Note: the previous theme state could not be read" in result.output
+    assert analysis.latest_run("observations").parameters["previous_run"] is None
+    assert sorted(_themes()) == [0, 1, 2]
+    json.loads(_stored_state_text())  # the new run wrote a good state
+
+
+def test_a_run_without_state_means_no_previous_model(app, observations):
+    from webapp.models import AnalysisRun
+    from webapp.store import analysis
+
+    _analyze(app)
+    _db.session.execute(update(AnalysisRun).values(theme_state=None))
+    _db.session.commit()
+    assert _db.session.execute(text("SELECT theme_state FROM analysis_run")).scalar_one() is None  # SQL NULL
+    result = _analyze(app)
+    assert "could not be read" not in result.output
+    assert analysis.latest_run("observations").parameters["previous_run"] is None
+
+
+@pytest.mark.both_databases
+def test_migration_drops_pickled_models_and_leaves_no_state(tmp_path, empty_database_url):
+    from tests.support.web import make_app
+
+    migrated = make_app(tmp_path / "m", SQLALCHEMY_DATABASE_URI=empty_database_url)
+    with migrated.app_context():
+        upgrade(directory=MIGRATIONS_DIR, revision="5650edc30897")
+        engine = create_engine(migrated.config["SQLALCHEMY_DATABASE_URI"])
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO analysis_run (kind, scope, parameters, created_at, n_texts, model) "
+                              "VALUES ('observations', 'all', '{}', CURRENT_TIMESTAMP, 3, :model)"),
+                         {"model": pickle.dumps({"a": "pickled model"})})
+        upgrade(directory=MIGRATIONS_DIR)
+        with engine.connect() as conn:
+            columns = list(conn.execute(text("SELECT * FROM analysis_run")).keys())
+            rows = conn.execute(text("SELECT kind, n_texts, theme_state FROM analysis_run")).all()
+        engine.dispose()
+        _db.engine.dispose()
+    assert "model" not in columns and "theme_state" in columns
+    assert [tuple(r) for r in rows] == [("observations", 3, None)]
