@@ -10,17 +10,22 @@ themes is a genuine task and not a lookup. This module holds that material and n
   observation tag, and the *planted effects* the demo generator applies to reps who report it:
   ``change_effect`` (added to the rep's proposed target change %) and ``forecast_bias`` (the
   actual comes in at ``forecast * (1 + forecast_bias)``). At least four themes are "null": they
-  have no effect on the target change, so an analysis must not find one.
+  have no effect on the target change, so an analysis must not find one. The planted change
+  effects are 6 to 10 points: smaller ones are lost in the spread of reps' changes over six
+  quarters of 80 reps (``tests/webapp/test_insights.py``).
 * ``ENGAGEMENT_COMMENT_THEMES`` -- themes of confidential employee comments, with a sentiment.
 * ``period_weight`` / ``pick_theme`` -- how often a theme appears in a period, so that
   ``emerging`` themes rise, ``fading`` ones fall and ``stable`` ones stay put.
 
 Themes deliberately share vocabulary ("price" in discounting and in price-increase pushback,
 "budget" in freezes and in procurement, "delay" in supply and in procurement) and not every
-phrasing contains a keyword. As in real rep notes, the theme's own wording carries the meaning:
-slot values are one or two plain words ("a bank", "the app") and most phrasings have one slot or
-none, so that customer types and products do not outweigh the theme (see
-``tests/webapp/test_demo_theme_recovery.py``). Everything is deterministic given a ``random.Random``.
+phrasing contains a keyword. Each theme's phrasings still carry words of their own (multi-year
+renewals speak of terms and years, not of "renewal" or "contract" alone; procurement of approvals
+and paperwork, not of weeks), or the theme engine files them with a neighbour. As in real rep
+notes, the theme's own wording carries the meaning: slot values are one or two plain words ("a
+bank", "the app") and most phrasings have one slot or none, so that customer types and products
+do not outweigh the theme (see ``tests/webapp/test_demo_theme_recovery.py``). Everything is
+deterministic given a ``random.Random``.
 
 The module is pure: standard library only, no Flask, SQLAlchemy or numpy.
 """
@@ -272,7 +277,7 @@ OBSERVATION_THEMES: tuple[DemoTheme, ...] = (
         name="Integration demand (APIs, CRM connectors)",
         keywords=("integration", "integrate", "api", "crm", "connector"),
         tag="product",
-        change_effect=0.05,
+        change_effect=0.07,
         forecast_bias=0.0,
         templates=(
             "Won't commit until it integrates with their CRM.",
@@ -304,7 +309,7 @@ OBSERVATION_THEMES: tuple[DemoTheme, ...] = (
         name="Pushback on our price increase",
         keywords=("price", "increase", "pricing", "pushback", "uplift"),
         tag="pricing",
-        change_effect=-0.04,
+        change_effect=-0.07,
         forecast_bias=0.0,
         templates=(
             "Pushback on the {percent} price increase from almost everyone.",
@@ -327,7 +332,7 @@ OBSERVATION_THEMES: tuple[DemoTheme, ...] = (
             "Resistance to the new rate card is strongest in the public sector.",
             "price rise = longest pricing arguments I've had",
             "Agreed to the increase only after we threw in free training.",
-            "Customers compare this year's higher invoice with last year's and push back.",
+            "Customers compare the new invoice with the old one and push back.",
             "Pushback on pricing everywhere; the value story isn't landing.",
         ),
     ),
@@ -468,7 +473,7 @@ OBSERVATION_THEMES: tuple[DemoTheme, ...] = (
         name="Interest in AI and automation",
         keywords=("ai", "automation", "automate", "machine", "predictive"),
         tag="demand",
-        change_effect=0.04,
+        change_effect=0.06,
         forecast_bias=0.0,
         trend="emerging",
         prevalence=0.9,
@@ -535,31 +540,31 @@ OBSERVATION_THEMES: tuple[DemoTheme, ...] = (
         name="Procurement lengthening sales cycles",
         keywords=("procurement", "approval", "cycle", "paperwork", "legal"),
         tag="budget",
-        change_effect=-0.03,
+        change_effect=-0.06,
         forecast_bias=-0.05,
         prevalence=0.9,
         templates=(
-            "Procurement added {weeks} weeks to a deal that was agreed.",
+            "Procurement reopened a deal that was agreed; more approvals needed.",
             "Sales cycles are longer: more approvals, more stakeholders.",
-            "stuck in procurement. again.",
+            "stuck in procurement approvals. again.",
             "Procurement wants three quotes and a budget committee approval for anything over 10k.",
-            "Legal redlines on our MSA took longer than the evaluation.",
-            "Every purchase goes through a full procurement tender now.",
+            "Procurement and legal redlines on our MSA took longer than the evaluation.",
+            "Every purchase needs a procurement tender and legal approval now.",
             "Approval chains doubled; the {role} can't sign alone.",
-            "Verbally won, stuck in purchasing for {weeks} weeks.",
-            "Procurement treats renewals like brand-new purchases.",
-            "Expect {quarter} slippage: deals waiting on procurement paperwork.",
+            "Verbally won, now stuck in the purchasing queue.",
+            "Procurement treats every purchase like a brand-new tender.",
+            "Expect {quarter} slippage: deals waiting on procurement approval.",
             "Procurement now needs sign-off from IT, legal and finance.",
             "PO still not issued; everything signed except finance approval.",
             "Longer buying cycles everywhere; approvals add {weeks} weeks.",
-            "A new procurement portal means re-registering as a supplier.",
-            "deals closing but slowly. paperwork, paperwork, paperwork",
-            "Public sector procurement processes stretch into {quarter}.",
-            "Procurement pushes 90-day payment terms on top of the delay.",
+            "A new procurement portal means more purchasing paperwork for us.",
+            "deals closing but slowly. approvals, paperwork, procurement",
+            "Public sector procurement approvals stretch into {quarter}.",
+            "Purchasing approval delays, and procurement wants 90-day payment terms too.",
             "They want our contract on their paper; the legal back-and-forth is endless.",
             "More approvals and sign-offs needed, even for small purchases.",
-            "Close dates are guesswork when procurement can add a month.",
-            "Central purchasing took the deal away from the team that wanted it.",
+            "Close dates are guesswork while procurement sits on the paperwork.",
+            "Central purchasing took the approval away from the team that wanted it.",
             "The approval cycle went from two weeks to {weeks}.",
         ),
     ),
@@ -599,35 +604,36 @@ OBSERVATION_THEMES: tuple[DemoTheme, ...] = (
     ),
     DemoTheme(
         key="multi_year_renewals",
-        name="Renewals moving to multi-year contracts",
-        keywords=("multi-year", "renew", "contract", "long-term", "commit", "years"),
+        name="Renewals moving to multi-year terms",
+        keywords=("multi-year", "year", "term", "long-term", "lock", "commit"),
         tag="demand",
-        change_effect=0.02,
+        change_effect=0.06,
         forecast_bias=0.03,
         prevalence=0.7,
         templates=(
-            "{customer} wants to move from annual to a three-year contract.",
-            "Multi-year renewals are back; buyers want price certainty.",
-            "renewed for 3 years in exchange for a small discount",
-            "Customers prefer locking in long-term contracts for several years.",
-            "Signed a {number}-year deal, prepaid.",
-            "Long-term commitments are easier than new logos right now.",
-            "Better multi-year terms and they'd commit today.",
-            "Most of my {quarter} renewals are going multi-year.",
+            "{customer} wants to move from annual to a three-year term.",
+            "Multi-year deals are back; buyers want price certainty for years.",
+            "renewed for 3 years in exchange for a small multi-year discount",
+            "Customers want to lock in pricing for several years.",
+            "Signed a {number}-year term, prepaid.",
+            "Multi-year commitments are easier to win than new logos right now.",
+            "Better multi-year terms and they'd sign for three years today.",
+            "Most of my {quarter} deals are going multi-year.",
             "Finance wants a fixed price for five years, paid upfront.",
-            "Three-year terms are the default in renewal talks.",
-            "Extended the contract early for another three years.",
-            "Customers ask for longer contracts with step-up pricing.",
+            "Three-year terms are now the default; one-year terms are rare.",
+            "Extended early for another three years at today's rates.",
+            "Customers ask for longer terms with step-up pricing each year.",
             "Annual is out, multi-year is in.",
-            "{customer} wants {product} in a long-term agreement.",
-            "Early renewal with a 36-month term; very happy.",
-            "Buyers see a multi-year commitment as an inflation hedge.",
+            "{customer} wants a long-term, five-year agreement.",
+            "Early extension on a 36-month term; very happy.",
+            "Buyers see a multi-year lock-in as an inflation hedge.",
             "Happy surprise: they asked for a longer term, not us.",
-            "contract lengths creeping up, 2-3 years typical",
-            "Approval path for 5-year deals? {customer} is serious.",
+            "term lengths creeping up, 2-3 years typical",
+            "Approval path for 5-year terms? {customer} is serious.",
             "Will commit for {number} years if we guarantee the roadmap.",
-            "Renewal talks shift from 'whether' to 'for how long'.",
-            "Locking customers into longer terms is easy this quarter.",
+            "Talks shift from 'whether' to 'for how many years'.",
+            "Locking customers into multi-year terms is easy this quarter.",
+            "They'd rather sign once and not revisit it until 2030.",
         ),
     ),
 )

@@ -67,6 +67,17 @@ def test_planted_effects_have_expected_signs():
     assert dt.observation_theme("expansion_growth").change_effect > 0
     assert dt.observation_theme("integration_demand").change_effect > 0
     assert dt.observation_theme("supply_delays").forecast_bias < 0
+    assert dt.observation_theme("price_increase_pushback").change_effect < 0
+    assert dt.observation_theme("procurement_cycles").change_effect < 0
+    assert dt.observation_theme("ai_automation").change_effect > 0
+    assert dt.observation_theme("multi_year_renewals").change_effect > 0
+
+
+def test_planted_change_effects_are_big_enough_to_be_found():
+    """Six quarters of 80 reps cannot show an effect much below 5 points (see test_insights.py)."""
+    planted = [t.change_effect for t in dt.OBSERVATION_THEMES if t.change_effect != 0.0]
+    assert all(abs(e) >= 0.05 for e in planted)
+    assert len({abs(e) for e in planted}) >= 3  # a mix of sizes, not one number
 
 
 def test_invalid_theme_is_rejected():

@@ -1,11 +1,15 @@
 """Analysis runs, `groundswell insights --json` and the leader report on the demo organisation.
 
 Planted effects: the demo generator adds `change_effect` to the target change of reps who report a
-theme. One period has ~80 reps and the theme engine splits a demo theme over several themes, so a
-single period has little power (in the demo, usually only competitor discounting reaches q < 0.05
-in one period). The detection test therefore also pools the past periods: each (rep, period) with
-a change % is one unit, linked with the same `analysis.linkage.link_themes`; PRODUCT.md's
-per-period figures are what the page and JSON show.
+theme (8 themes, 6 to 10 points: competitor discounting -10, expansion +9, budget freezes -8,
+integration +7, price-increase pushback -7, AI interest +6, procurement -6, multi-year renewals +6;
+the other 6 themes are null). The change % of a rep spreads widely (SD ~0.09, mostly the other
+themes' effects), one period has ~80 reps and the theme engine splits a demo theme over several
+themes, so a single period has little power: in the demo (seed 7) competitor discounting reaches
+q < 0.05 in 4 of the 5 periods with a baseline, the others now and then. The detection test
+therefore pools the past periods: each (rep, period) with a change % is one unit (400 units),
+linked with the same `analysis.linkage.link_themes`; PRODUCT.md's per-period figures are what the
+page and JSON show.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from webapp.demo_texts import OBSERVATION_THEMES
 from webapp.extensions import db as _db
 
 TODAY = date(2026, 11, 27)
-PLANTED = {t.key: t.change_effect for t in OBSERVATION_THEMES if t.change_effect <= -0.08 or t.change_effect >= 0.09}
+PLANTED = {t.key: t.change_effect for t in OBSERVATION_THEMES if t.change_effect != 0}
 NULL = {t.key for t in OBSERVATION_THEMES if t.change_effect == 0}
 LINK_FIELDS = {"n_with", "n_without", "mean_change_with", "mean_change_without", "diff", "ci_low", "ci_high",
                "p", "q"}
@@ -117,7 +121,15 @@ def test_the_open_period_has_no_actuals(demo):
 
 
 def test_planted_effects_are_found_with_the_right_sign_and_null_themes_are_not(demo):
-    """Pooled over the past periods (see the module docstring), with the stored theme assignments."""
+    """Every planted effect, pooled over the past periods (see the module docstring).
+
+    A planted theme is found when a theme made mostly of its observations has q < 0.05 and a
+    difference of the planted sign. Seed 7: all 8 found, best q 0.0008 or less (integration,
+    expansion, AI 0.0008; procurement 0.0002; multi-year 0.0001; the rest < 0.0001); every theme
+    made mostly of a null demo theme has q >= 0.05. Other seeds are not all this clean (see
+    benchmarks/RESULTS.md): a 6-point effect split over two themes can fall short of q < 0.05, and
+    with ~15 true findings Benjamini-Hochberg lets a null theme through now and then.
+    """
     app, org = demo
     from webapp.store import insights as store
     from webapp.store.rollup import period_by_code
@@ -144,21 +156,31 @@ def test_planted_effects_are_found_with_the_right_sign_and_null_themes_are_not(d
         # a theme made mostly (over half) of one null demo theme must show no effect
         if source in NULL and n > len(observations[theme_id]) / 2:
             assert link is None or link.q >= 0.05, (theme_id, source, link)
+    assert len(PLANTED) == 8
     assert found == set(PLANTED)
 
 
-def test_a_planted_effect_is_found_in_a_single_period(demo):
-    """What one period of ~80 reps can show: the strongest planted effect, with the right sign."""
+def test_planted_effects_are_found_in_single_periods(demo):
+    """What one period of ~80 reps can show (no pooling), with the right sign.
+
+    Seed 7, the 5 periods with a baseline: competitor discounting (-10 points) in 4 of them, budget
+    freezes in 2, integration in 2, price-increase pushback in 1; at least one planted effect in
+    every period. Seeds 1 and 3 give 5 and 4 periods with a hit, discounting in 5 and 3. The bar:
+    a hit in at least 4 of the 5 periods and competitor discounting in at least 3.
+    """
     app, org = demo
     truth = _truth(org)
-    hits = set()
+    hits = {}
     for period in org.periods[1:]:  # the first period has no baseline
+        hits[period] = set()
         for theme in _insights(app, period)["themes"]:
             (source, _), = Counter(truth[m] for m in theme["members"]).most_common(1)
             link = theme["target_link"]
             if source in PLANTED and link and link["q"] < 0.05 and link["diff"] * PLANTED[source] > 0:
-                hits.add(source)
-    assert hits
+                hits[period].add(source)
+    assert len(hits) == 5
+    assert sum(1 for found in hits.values() if found) >= 4, hits
+    assert sum(1 for found in hits.values() if "competitor_discounting" in found) >= 3, hits
 
 
 def test_analyze_twice_gives_the_same_rows_and_themes(demo):
