@@ -11,7 +11,7 @@ MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Create and configure the Groundswell app; no side effects beyond the instance folder."""
-    from webapp import access, admin, auth, formatting, headers, home, insights, plans, respond
+    from webapp import access, admin, auth, flashes, formatting, headers, home, insights, plans, respond
     from webapp.config import load_config
     from webapp.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 
@@ -37,5 +37,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(jobs_views.bp)
     access.init_app(app)
     headers.init_app(app)
+    flashes.init_app(app)
     formatting.init_app(app)
     return app

@@ -11,6 +11,11 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from webapp import MIGRATIONS_DIR, create_app
+from webapp.analyze_command import analyze_command
+from webapp.engagement_command import engagement_command
+from webapp.import_command import import_group
+from webapp.insights_command import insights_command
+from webapp.themes_command import themes_command
 
 DEMO_LOGINS = ("admin@demo.test", "leader@demo.test", "hr@demo.test", "manager1@demo.test",
                "rep1@demo.test")
@@ -157,38 +162,20 @@ def cli_commands() -> dict[str, click.Command]:
 
 
 def _make_app():
-    return create_app()
+    from webapp.config import ConfigError
+
+    try:
+        return create_app()
+    except ConfigError as exc:  # a bad environment variable: one line saying which and why
+        raise click.ClickException(str(exc)) from exc
 
 
 cli = FlaskGroup(create_app=_make_app, add_default_commands=False, load_dotenv=False,
                  help="Groundswell: bottom-up sales planning, field themes and engagement.")
 for _command in (demo_command, seed_demo_command, create_user_command, serve_command,
-                 worker_command):
+                 worker_command, import_group, themes_command, analyze_command, insights_command,
+                 engagement_command):
     cli.add_command(_command)
-
-try:  # commands built in their own modules
-    from webapp.import_command import import_group
-
-    cli.add_command(import_group)
-except ImportError:  # pragma: no cover - during development only
-    pass
-try:
-    from webapp.themes_command import themes_command
-
-    cli.add_command(themes_command)
-except ImportError:  # pragma: no cover
-    pass
-try:
-    from webapp.analyze_command import analyze_command
-    from webapp.insights_command import insights_command
-
-    cli.add_command(analyze_command)
-    cli.add_command(insights_command)
-except ImportError:  # pragma: no cover
-    pass
-from webapp.engagement_command import engagement_command  # noqa: E402
-
-cli.add_command(engagement_command)
 
 
 def main() -> None:

@@ -14,19 +14,35 @@ class ConfigError(ValueError):
     """A setting in the environment is invalid."""
 
 
+def _bounded_number(name: str, value: str | None, default, lowest, convert, kind: str):
+    """Parse one numeric environment variable: empty means `default`, less than `lowest` is refused."""
+    if value in (None, ""):
+        return default
+    try:
+        number = convert(value)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be {kind}, got {value!r}") from exc
+    if not number >= lowest:  # also refuses NaN
+        raise ConfigError(f"{name} must be at least {lowest:g}{' seconds' if convert is float else ''}, "
+                          f"got {value!r}")
+    return number
+
+
 def min_group_size_from(value: str | None) -> int:
     """Parse GROUNDSWELL_MIN_GROUP_SIZE; confidentiality never allows fewer than 3."""
-    if value in (None, ""):
-        return DEFAULT_MIN_GROUP_SIZE
-    try:
-        k = int(value)
-    except ValueError as exc:
-        raise ConfigError(f"GROUNDSWELL_MIN_GROUP_SIZE must be a whole number, got {value!r}") from exc
-    if k < LOWEST_MIN_GROUP_SIZE:
-        raise ConfigError(
-            f"GROUNDSWELL_MIN_GROUP_SIZE must be at least {LOWEST_MIN_GROUP_SIZE}, got {k}"
-        )
-    return k
+    return _bounded_number("GROUNDSWELL_MIN_GROUP_SIZE", value, DEFAULT_MIN_GROUP_SIZE, LOWEST_MIN_GROUP_SIZE,
+                           int, "a whole number")
+
+
+DEFAULT_JOB_STALE_AFTER = 120.0
+LOWEST_JOB_STALE_AFTER = 30.0  # a few heartbeats (webapp.jobs.HEARTBEAT_EVERY is 15 s)
+
+
+def job_stale_after_from(value: str | None) -> float:
+    """Parse GROUNDSWELL_JOB_STALE_AFTER: seconds without a heartbeat before a running job is
+    shown as stopped; shorter than a few heartbeats would declare live jobs dead."""
+    return _bounded_number("GROUNDSWELL_JOB_STALE_AFTER", value, DEFAULT_JOB_STALE_AFTER, LOWEST_JOB_STALE_AFTER,
+                           float, "a number of seconds")
 
 
 def load_config(instance_path: str, environ: dict[str, str] | None = None) -> dict:
@@ -49,6 +65,7 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         # Background jobs: RQ on this Redis when set; otherwise a thread of the web process.
         "REDIS_URL": env.get("GROUNDSWELL_REDIS_URL") or None,
         "JOBS_INLINE": "thread",
+        "JOB_STALE_AFTER": job_stale_after_from(env.get("GROUNDSWELL_JOB_STALE_AFTER")),
         # Login throttling: failed attempts per account (any client) and per client (any account).
         # memory:// suits only the single-process demo; production sets a Redis URL so that every
         # worker shares the counters.

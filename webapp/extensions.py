@@ -13,6 +13,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
+from webapp import reconnect  # noqa: F401  (registers the connection retry for PostgreSQL)
+
 
 class Base(DeclarativeBase):
     """Declarative base for every ORM model."""

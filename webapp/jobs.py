@@ -23,6 +23,7 @@ from webapp.store import jobs as store
 QUEUE_NAME = "groundswell"
 JOB_TIMEOUT = 3600  # seconds RQ lets one job run
 PROGRESS_EVERY = 0.5  # seconds between progress writes
+HEARTBEAT_EVERY = 15.0  # seconds between "still alive" writes while a job runs
 
 Reporter = Callable[[float, str], None]
 
@@ -126,16 +127,61 @@ def execute(job_id: int) -> None:
 
         with create_app().app_context():
             return execute(job_id)
-    if not store.claim(job_id):
+    attempt = store.claim(job_id)
+    if attempt is None:
         return  # already running or done: a duplicate delivery
     job = store.get_job(job_id)
+    beating = _Heartbeat(current_app._get_current_object(), job_id, attempt)
     try:
-        message = TASKS[job.kind](job, lambda p, m: store.report_progress(job_id, p, m))
+        message = TASKS[job.kind](job, lambda p, m: store.report_progress(job_id, attempt, p, m))
     except Exception as exc:  # the job fails with its reason; the worker goes on
+        beating.stop()
         current_app.logger.error("job %s failed:\n%s", job_id, traceback.format_exc())
-        store.fail(job_id, _reason(exc))
+        store.fail(job_id, attempt, _reason(exc))
         return
-    store.finish(job_id, message)
+    beating.stop()
+    if not store.finish(job_id, attempt, message):
+        current_app.logger.warning("job %s attempt %s finished after a newer attempt started", job_id, attempt)
+
+
+class _Heartbeat:
+    """A daemon thread writing the attempt's heartbeat while the task runs (tasks may go minutes
+    without reporting progress, e.g. inside one model fit). It dies with its process, which is the
+    point: a job whose heartbeat stops is swept to failed (`sweep_stale`) and can be retried."""
+
+    def __init__(self, app, job_id: int, attempt: int):
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(app, job_id, attempt), daemon=True,
+                                        name=f"job-{job_id}-heartbeat")
+        self._thread.start()
+
+    def _run(self, app, job_id: int, attempt: int) -> None:
+        with app.app_context():
+            while not self._stop.wait(HEARTBEAT_EVERY):
+                try:
+                    store.heartbeat(job_id, attempt)
+                except Exception:  # a database blip: the next beat tries again
+                    app.logger.warning("job %s: heartbeat not written", job_id, exc_info=True)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+
+def _stale_after() -> float:
+    from webapp.config import DEFAULT_JOB_STALE_AFTER
+
+    return float(current_app.config.get("JOB_STALE_AFTER", DEFAULT_JOB_STALE_AFTER))
+
+
+def is_stale(job) -> bool:
+    """A "running" job whose process has not beaten its heart for JOB_STALE_AFTER seconds."""
+    return store.is_stale(job, _stale_after())
+
+
+def sweep_stale() -> int:
+    """Fail jobs left "running" by a dead process (see store.sweep_stale); returns how many."""
+    return store.sweep_stale(_stale_after())
 
 
 def _reason(exc: BaseException) -> str:
@@ -149,5 +195,8 @@ def run_worker(redis_url: str, *, burst: bool = False) -> None:
     from redis import Redis
     from rq import Worker
 
+    swept = sweep_stale()
+    if swept:
+        click.echo(f"{swept} job(s) left running by a stopped process marked failed; they can be retried.")
     connection = Redis.from_url(redis_url)
     Worker([queue(redis_url)], connection=connection).work(burst=burst)

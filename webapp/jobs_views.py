@@ -29,14 +29,18 @@ class RetryForm(FlaskForm):
 @allow("admin")
 def index():
     rows = store.recent_jobs()
-    active = any(j.state in ("queued", "running") for j in rows)
-    return render_template("jobs/index.html", jobs=rows, active=active, form=ActionForm())
+    # A GET changes nothing: a job its dead process left "running" is only *shown* as stopped,
+    # with a retry button; the retry (a POST) records it as failed first.
+    stopped = {j.id for j in rows if jobs.is_stale(j)}
+    active = any(j.state == "queued" or (j.state == "running" and j.id not in stopped) for j in rows)
+    return render_template("jobs/index.html", jobs=rows, active=active, stopped=stopped, form=ActionForm())
 
 
 @bp.route("/analyze", methods=["POST"], endpoint="analyze")
 @allow("admin")
 def analyze():
     if ActionForm().validate_on_submit():
+        jobs.sweep_stale()
         job = jobs.start("analyze", {"n_themes": "auto"}, requested_by_id=current_user.id)
         flash(f"Theme analysis queued as job {job.id}.", "success")
     return redirect(url_for("jobs.index"), code=303)
@@ -48,6 +52,7 @@ def retry():
     form = RetryForm()
     if form.validate_on_submit():
         job_id = int(form.job_id.data)
+        jobs.sweep_stale()  # a job left "running" by a dead process becomes failed, so retryable
         try:
             jobs.retry(job_id)
         except StoreError as exc:

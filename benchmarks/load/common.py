@@ -116,6 +116,58 @@ def wait_workers(master: int, n: int, timeout: float = 60) -> list[int]:
     raise RuntimeError("workers did not start")
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of one live process (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """CPU seconds of `root` and its live children (gunicorn master + workers, postmaster + backends)."""
+    return _cpu_seconds(root) + sum(_cpu_seconds(pid) for pid in children(root))
+
+
+def postmaster_pid(pg: PostgresServer) -> int:
+    return int((pg.data / "postmaster.pid").read_text().split()[0])
+
+
+class CpuMeter:
+    """CPU seconds used by named process trees between two points in time (a measured window).
+
+    Under a CPU-bound load on shared cores, throughput says little about *which* process costs what;
+    CPU ms per acknowledged request per tree (server, database, load clients) does.
+    """
+
+    def __init__(self, roots: dict[str, list[int]]):
+        self.roots = dict(roots)
+        self.start: dict[str, float] = {}
+        self.used: dict[str, float] = {}
+
+    def snapshot(self) -> dict[str, float]:
+        return {name: sum(tree_cpu_seconds(pid) for pid in pids) for name, pids in self.roots.items()}
+
+    def measure(self, start: float, deadline: float) -> threading.Thread:
+        """Sample at `start` and `deadline` (wall-clock times) from a background thread."""
+        def run():
+            time.sleep(max(0.0, start - time.time()))
+            before = self.snapshot()
+            time.sleep(max(0.0, deadline - time.time()))
+            after = self.snapshot()
+            self.used = {name: after[name] - before[name] for name in before}
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        return thread
+
+    def report(self, requests: int) -> str:
+        if not self.used or not requests:
+            return "CPU: not measured"
+        parts = [f"{name} {1000 * secs / requests:.1f}" for name, secs in self.used.items()]
+        return f"CPU ms per acknowledged request: {', '.join(parts)} (total {1000 * sum(self.used.values()) / requests:.1f})"
+
+
 def stop(proc: subprocess.Popen, timeout: float = 40) -> None:
     if proc.poll() is None:
         proc.send_signal(signal.SIGTERM)
@@ -318,12 +370,23 @@ class Load:
                             args=(users[i::procs], base, self.started, self.deadline, campaign_id, self.inflight, child))
             p.start()
             self.parts.append((p, parent))
+        self.meter: CpuMeter | None = None
+
+    def measure_cpu(self, roots: dict[str, int]) -> CpuMeter:
+        """Meter the CPU of the `roots` trees and of this load's client processes over the measured window."""
+        trees = {name: [pid] for name, pid in roots.items()}
+        trees["load clients"] = [p.pid for p, _ in self.parts]
+        self.meter = CpuMeter(trees)
+        self._meter_thread = self.meter.measure(self.started, self.deadline)
+        return self.meter
 
     def join(self) -> list[tuple]:
         records = []
         for p, conn in self.parts:
             records.extend(conn.recv())
             p.join()
+        if self.meter is not None:
+            self._meter_thread.join()
         return records
 
 

@@ -37,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (  # noqa: E402
     Load,
     PostgresServer,
+    postmaster_pid,
     RedisServer,
     User,
     app_env,
@@ -55,6 +56,11 @@ def open_campaign_id(pg) -> int:
     with psycopg.connect(pg.conninfo("groundswell")) as conn:
         return conn.execute("SELECT id FROM campaign WHERE status = 'open' AND template_id = "
                             "'quarterly-planning' ORDER BY id DESC LIMIT 1").fetchone()[0]
+
+
+def acknowledged(records) -> int:
+    """Requests answered 2xx/3xx (the ones the throughput counts)."""
+    return sum(1 for r in records if 200 <= r[4] < 400)
 
 
 def mixed_users() -> list[User]:
@@ -103,15 +109,20 @@ def main() -> None:
 
         submitters = [User("submitter", f"rep{i}@demo.test", 1000 + i) for i in range(1, 101)]
         only_load = Load(submitters, base, args.ratio_duration, campaign, args.client_procs, args.warmup)
+        submit_cpu = only_load.measure_cpu({"gunicorn": app.pid, "PostgreSQL": postmaster_pid(pg)})
         only = [r for r in only_load.join() if r[2] >= only_load.started]
         submit_rates = summarize(only, args.ratio_duration, "Submit-only: 100 reps POSTing the survey")
+        print(submit_cpu.report(acknowledged(only)))
         stop(app)
 
         bare = start_bare(pg.url("bare"), bare_port, args.workers, args.threads, workdir / "bare.log")
         procs.append(bare)
-        bare_records = Load([User("bare", "", 2000 + i) for i in range(100)], f"http://127.0.0.1:{bare_port}",
-                            args.ratio_duration, 0, args.client_procs).join()
+        bare_load = Load([User("bare", "", 2000 + i) for i in range(100)], f"http://127.0.0.1:{bare_port}",
+                         args.ratio_duration, 0, args.client_procs)
+        bare_cpu = bare_load.measure_cpu({"gunicorn": bare.pid, "PostgreSQL": postmaster_pid(pg)})
+        bare_records = bare_load.join()
         bare_rates = summarize(bare_records, args.ratio_duration, "Bare Flask + SQLAlchemy insert: 100 users")
+        print(bare_cpu.report(acknowledged(bare_records)))
 
         b = bare_rates.get("POST /insert", 0.0)
         s_only = submit_rates.get("POST survey submit", 0.0)

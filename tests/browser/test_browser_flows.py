@@ -109,8 +109,14 @@ class Watched:
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
         check_accessibility(page, name)
         page.set_viewport_size({"width": 375, "height": 800})
-        page.wait_for_timeout(100)
-        width = page.evaluate("document.documentElement.scrollWidth")
+        # Charts re-lay themselves out on the resize event (plotly's responsive mode, debounced):
+        # on a busy machine that takes more than a fixed pause, so wait for it (up to 5 s).
+        # (polled from here: wait_for_function evaluates a string in the page, which our CSP forbids)
+        for _ in range(50):
+            page.wait_for_timeout(100)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width <= 375:
+                break
         assert width <= 375, f"{name}: page is {width}px wide at 375px"
         unreachable = page.evaluate("""() => [...document.querySelectorAll(
               'main input:not([type=hidden]), main select, main textarea, main button, main a[href]')]

@@ -10,22 +10,18 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import login
 
+from tests.support.servers import start_or_skip
+from tests.support.web import login
 from webapp import jobs
 from webapp.store import jobs as store
 
 
 @pytest.fixture(scope="session")
 def redis_server():
-    from dbservers import RedisServer, ServerUnavailable
+    from tests.webapp.dbservers import RedisServer
 
-    try:
-        server = RedisServer.start()
-    except ServerUnavailable as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run the Redis tests: {exc}")
-        pytest.skip(str(exc))
+    server = start_or_skip(RedisServer.start, "Redis")
     yield server
     server.destroy()
 
@@ -180,3 +176,135 @@ def test_groundswell_worker_runs_queued_analysis(app, redis_server):
 def test_worker_without_redis_explains_itself(runner):
     result = runner.invoke(args=["worker", "--burst"])
     assert result.exit_code != 0 and "GROUNDSWELL_REDIS_URL" in result.output
+
+
+# --------------------------------------------------------------------------- dead workers
+
+SLEEPY_WORKER = """
+import sys, time
+from webapp import create_app, jobs
+
+def sleepy(job, report):
+    report(0.1, "sleeping")
+    time.sleep(300)
+    return "woke up"
+
+jobs.TASKS["sleepy"] = sleepy
+jobs.HEARTBEAT_EVERY = 0.2
+with create_app().app_context():
+    jobs.execute(int(sys.argv[1]))
+"""
+
+
+def test_a_job_whose_worker_was_killed_shows_stopped_and_can_be_retried(app, client, make_person, monkeypatch,
+                                                                        tmp_path):
+    """SIGKILL the process running a job: its row stays "running" with no heartbeat; the page shows
+    it stopped (without writing on GET), and the retry records it failed and runs it again."""
+    import signal
+
+    from webapp.extensions import db
+
+    app.config.update(JOB_STALE_AFTER=1.5, JOBS_INLINE="sync")
+    monkeypatch.setitem(jobs.TASKS, "sleepy", lambda job, report: "done on the second attempt")
+    job = store.create_job("sleepy")
+    env = {**os.environ, "GROUNDSWELL_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+           "GROUNDSWELL_SECRET_KEY": "worker-test"}
+    log = open(tmp_path / "sleepy-worker.log", "w+")  # noqa: SIM115
+    worker = subprocess.Popen([sys.executable, "-c", SLEEPY_WORKER, str(job.id)], env=env,
+                              stdout=log, stderr=subprocess.STDOUT, text=True)
+    try:
+        _wait_for(job.id, states=("running",), timeout=60)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:  # the heartbeat thread is beating
+            db.session.expire_all()
+            beat = store.get_job(job.id).heartbeat_at
+            if beat is not None and beat > store.get_job(job.id).started_at:
+                break
+            time.sleep(0.05)
+        else:
+            log.seek(0)
+            raise AssertionError(f"no heartbeat from the running job:\n{log.read()[-2000:]}")
+        assert store.sweep_stale(1.5) == 0  # alive: not swept
+        worker.send_signal(signal.SIGKILL)
+    finally:
+        worker.kill()
+        worker.wait(timeout=30)
+        log.close()
+    time.sleep(2.0)  # no more heartbeats: the job is stale
+
+    make_person(role="admin", email="boss@example.test")
+    login(client, "boss@example.test")
+    page = client.get("/admin/jobs").get_data(as_text=True)
+    assert "stopped" in page and "no sign of life" in page and f'name="job_id" value="{job.id}"' in page
+    assert 'http-equiv="refresh"' not in page  # nothing left to wait for
+    db.session.expire_all()
+    assert store.get_job(job.id).state == "running"  # the GET wrote nothing
+
+    assert client.post("/admin/jobs/retry", data={"job_id": str(job.id)}).status_code == 303
+    db.session.expire_all()
+    job = store.get_job(job.id)
+    assert (job.state, job.message, job.attempts) == ("finished", "done on the second attempt", 2)
+
+
+def test_a_slow_live_job_keeps_beating_and_is_not_swept(app, monkeypatch):
+    """A task silent for longer than the stale limit is kept alive by the heartbeat thread."""
+    app.config["JOBS_INLINE"] = "thread"
+    monkeypatch.setattr(jobs, "HEARTBEAT_EVERY", 0.05)
+    monkeypatch.setitem(jobs.TASKS, "silent", lambda job, report: time.sleep(1.0) or "slow but fine")
+    job = jobs.start("silent")
+    _wait_for(job.id, states=("running",))
+    swept = 0
+    deadline = time.monotonic() + 0.8
+    while time.monotonic() < deadline:
+        swept += store.sweep_stale(0.3)
+        time.sleep(0.05)
+    assert swept == 0
+    assert _wait_for(job.id).state == "finished"
+
+
+def test_a_late_result_of_a_swept_attempt_never_overwrites_the_retry(app):
+    job = store.create_job("analyze")
+    first = store.claim(job.id)
+    time.sleep(0.05)
+    assert store.sweep_stale(0.01) == 1  # attempt 1 given up for dead
+    store.requeue(job.id)
+    second = store.claim(job.id)
+    assert (first, second) == (1, 2)
+    assert store.finish(job.id, first, "late result of attempt 1") is False
+    assert store.fail(job.id, first, "late failure of attempt 1") is False
+    store.report_progress(job.id, first, 0.9, "late progress")
+    from webapp.extensions import db
+
+    db.session.expire_all()
+    row = store.get_job(job.id)
+    assert (row.state, row.attempts, row.progress) == ("running", 2, 0.0)
+    assert store.finish(job.id, second, "attempt 2 done") is True
+    db.session.expire_all()
+    assert store.get_job(job.id).state == "finished"
+
+
+def test_a_slow_attempt_swept_by_mistake_records_its_result_when_it_ends(app):
+    job = store.create_job("analyze")
+    attempt = store.claim(job.id)
+    time.sleep(0.05)
+    assert store.sweep_stale(0.01) == 1
+    assert store.finish(job.id, attempt, "finished after all") is True
+    from webapp.extensions import db
+
+    db.session.expire_all()
+    row = store.get_job(job.id)
+    assert (row.state, row.error, row.message) == ("finished", None, "finished after all")
+
+
+@pytest.mark.parametrize("value, problem", [("5", "at least 30 seconds"), ("soon", "a number of seconds")])
+def test_a_bad_stale_limit_is_refused_in_one_line(tmp_path, value, problem):
+    from click.testing import CliRunner
+
+    from webapp.commands import cli
+
+    env = {"GROUNDSWELL_JOB_STALE_AFTER": value, "GROUNDSWELL_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+           "GROUNDSWELL_SECRET_KEY": "cli-test"}
+    result = CliRunner().invoke(cli, ["db", "current"], env=env)
+    assert result.exit_code == 1
+    assert result.output.strip() == f"Error: GROUNDSWELL_JOB_STALE_AFTER must be {problem}, got {value!r}"
+    assert not (tmp_path / "x.db").exists()
