@@ -12,7 +12,6 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-from scipy import stats
 
 from analysis import privacy
 
@@ -301,6 +300,8 @@ def _driver_impact(
         if np.ptp(x) == 0 or np.ptp(y) == 0:  # correlation undefined (scipy would warn)
             impacts.append(DriverImpact(driver, None, None, n))
             continue
+        from scipy import stats  # here, not at import: scipy.stats costs ~0.5 s to import
+
         res = stats.spearmanr(x, y)
         impacts.append(DriverImpact(driver, float(res.statistic), float(res.pvalue), n))
     return tuple(impacts)

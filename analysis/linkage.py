@@ -15,7 +15,6 @@ from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 __all__ = [
     "MIN_REPS",
@@ -214,6 +213,8 @@ def link_themes(
         raise ValueError("changes must be finite")
     reps = list(values)
     all_changes = np.array([values[r] for r in reps])
+
+    from scipy import stats  # here, not at import: scipy.stats costs ~0.5 s to import
 
     partial: dict[Hashable, tuple] = {}
     results: dict[Hashable, ThemeLinkResult] = {}

@@ -18,7 +18,6 @@ from collections import Counter
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
-from scipy.stats import fisher_exact, norm
 
 __all__ = ["ThemeTrend", "prevalence", "theme_trends", "two_proportion_test"]
 
@@ -94,7 +93,11 @@ def two_proportion_test(x1: int, n1: int, x2: int, n2: int) -> tuple[float, str]
         if se == 0:
             return 1.0, "z"
         z = (x1 / n1 - x2 / n2) / se
+        from scipy.stats import norm  # here, not at import: scipy.stats costs ~0.5 s to import
+
         return float(2 * norm.sf(abs(z))), "z"
+    from scipy.stats import fisher_exact
+
     _, p = fisher_exact([[x1, n1 - x1], [x2, n2 - x2]], alternative="two-sided")
     return float(min(1.0, p)), "fisher"
 
