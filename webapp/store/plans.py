@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -161,8 +161,9 @@ _UNKNOWN = object()
 
 def save_answers(person: Person, campaign: Campaign, plan_input: PlanInput | None,
                  engagement: EngagementInput | None, *, submit: bool,
-                 context: AnswerContext | None = None) -> PlanSubmission | None:
-    """Save a draft or submit, writing plan, observations, engagement and participation at once.
+                 context: AnswerContext | None = None) -> int | None:
+    """Save a draft or submit, writing plan, observations, engagement and participation at once;
+    return the plan's id (None when the survey has no plan part).
 
     Either everything is written or nothing: the plan, its observations, the audit row, the
     confidential response and the participation record share one transaction.
@@ -170,7 +171,8 @@ def save_answers(person: Person, campaign: Campaign, plan_input: PlanInput | Non
     `context` (from answer_context, read earlier in this same session) saves reading the frozen
     membership and the plan again (a second read of an already loaded plan returns the same
     identity-mapped object anyway); participation is still read again for confidential answers.
-    A concurrent change is caught by the unique constraints and the plan's version counter.
+    A simultaneous first save is caught by the unique constraints; saves of an existing plan run
+    one after the other on its row lock (see _save_plan).
     """
     if context is not None and context.campaign is not campaign:
         context = None
@@ -187,58 +189,30 @@ def save_answers(person: Person, campaign: Campaign, plan_input: PlanInput | Non
         raise AlreadyAnswered("Your confidential answers for this campaign were already received.")
 
     try:
-        plan = _write_answers(person, campaign, snapshot, plan_input, engagement, submit=submit,
-                              known_plan=context.plan if context is not None else _UNKNOWN)
+        plan_id = _write_answers(person, campaign, snapshot, plan_input, engagement, submit=submit,
+                                 known_plan=context.plan if context is not None else _UNKNOWN)
         db.session.commit()
     except IntegrityError as exc:
         # A simultaneous submission won the race for the unique (person, period) plan or the
         # (campaign, person) participation; theirs stands and nothing of this one is kept.
         db.session.rollback()
         raise AlreadyAnswered("Your answers were already received.") from exc
-    except StaleDataError as exc:
-        db.session.rollback()
-        raise StaleDecision("Your plan changed in the meantime; reload the page.") from exc
     except StoreError:
         db.session.rollback()
         raise
-    return plan
+    return plan_id
 
 
 def _write_answers(person: Person, campaign: Campaign, snapshot, plan_input: PlanInput | None,
                    engagement: EngagementInput | None, *, submit: bool,
-                   known_plan=_UNKNOWN) -> PlanSubmission | None:
-    """Stage every row of one answer in the session; the caller commits or rolls back."""
-    plan = None
+                   known_plan=_UNKNOWN) -> int | None:
+    """Stage every row of one answer in the session's transaction; the caller commits or rolls back.
+
+    Returns the plan's id (None when the answer has no plan part).
+    """
+    plan_id = None
     if plan_input is not None:
-        if known_plan is _UNKNOWN:
-            plan = plan_for(person.id, campaign.period_id)
-        elif known_plan is not None:
-            plan = _locked_plan(known_plan.id)
-        else:
-            plan = None  # none when the page was read: a simultaneous first save fails on the unique key
-        if plan is None:
-            plan = PlanSubmission(person_id=person.id, period_id=campaign.period_id,
-                                  campaign_id=campaign.id, territory_id=person.territory_id,
-                                  status="draft", answers={})
-            db.session.add(plan)
-        elif plan.status not in EDITABLE_STATUSES:
-            raise Locked("Your manager has already decided on this plan; it can no longer be edited.")
-        if plan.status == "submitted" and not submit:
-            raise InvalidInput("This plan is already submitted; use “Update submission” to change it.")
-        plan.proposed = plan_input.proposed
-        plan.confidence = plan_input.confidence
-        plan.rationale = plan_input.rationale
-        plan.answers = dict(plan_input.answers)
-        plan.territory_id = person.territory_id
-        if submit:  # before the flush: one UPDATE (one version step) per save
-            plan.status = "submitted"
-            plan.submitted_at = utcnow()
-        if plan.id is None:
-            db.session.flush()  # a new plan gets its id, needed by observations and the audit row
-        _replace_observations(plan, person, plan_input.observations)
-        if submit:
-            db.session.add(Decision(submission_id=plan.id, actor_id=person.id, action="submitted",
-                                    new_amount=plan.proposed))
+        plan_id = _save_plan(person, campaign, plan_input, submit=submit, known_plan=known_plan)
     if submit and engagement is not None:
         db.session.add(EngagementResponse(
             campaign_id=campaign.id, manager_key=snapshot.manager_key, region=snapshot.region,
@@ -248,36 +222,92 @@ def _write_answers(person: Person, campaign: Campaign, snapshot, plan_input: Pla
                      "comments": engagement.comments},
         ))
         db.session.add(Participation(campaign_id=campaign.id, person_id=person.id))
-    return plan
+    return plan_id
 
 
-def _locked_plan(plan_id: int) -> PlanSubmission:
-    """Read a plan afresh (with its observations) and lock its row until the commit.
+_PLAN = PlanSubmission.__table__
+_OBSERVATION = Observation.__table__
+_DECISION = Decision.__table__
 
-    Two simultaneous saves of one plan (a double click) then run one after the other, the second
-    on the first one's result, instead of the second failing on a stale version; a manager's
-    decision committed in between is seen (and locks the plan). SQLite serialises writers anyway.
+
+def _save_plan(person: Person, campaign: Campaign, plan_input: PlanInput, *, submit: bool, known_plan) -> int:
+    """Write the plan row, its observations and (on submission) the audit row; return the plan id.
+
+    SQL expressions on the tables, not ORM objects: this is the busiest write of the product (every
+    rep at quarter end, often several saves each), its rows are not read back in the request, and
+    the ORM's unit of work was ~40% of a submission's CPU (benchmarks/load/profile_submit.py).
+
+    An existing plan is locked (SELECT ... FOR UPDATE) before it is checked and changed, so two
+    simultaneous saves of one plan (a double click) run one after the other, and a manager's
+    decision committed in between is seen: the plan is then no longer editable. Each save is one
+    version step, so a manager deciding on the version they saw gets "changed in the meantime".
+    SQLite serialises writers anyway.
     """
-    return db.session.scalars(
-        select(PlanSubmission).where(PlanSubmission.id == plan_id).with_for_update()
-        .options(selectinload(PlanSubmission.observations))
-        .execution_options(populate_existing=True)
-    ).one()
+    values = {"proposed": plan_input.proposed, "confidence": plan_input.confidence,
+              "rationale": plan_input.rationale, "answers": dict(plan_input.answers),
+              "territory_id": person.territory_id}
+    if submit:
+        values.update(status="submitted", submitted_at=utcnow())
+    if known_plan is _UNKNOWN:
+        where = and_(_PLAN.c.person_id == person.id, _PLAN.c.period_id == campaign.period_id)
+    elif known_plan is not None:
+        where = _PLAN.c.id == known_plan.id
+    else:
+        where = None  # none when the page was read: a simultaneous first save fails on the unique key
+    row = None
+    if where is not None:
+        row = db.session.execute(select(_PLAN.c.id, _PLAN.c.status).where(where).with_for_update()).first()
+    if row is None:
+        values.setdefault("status", "draft")
+        plan_id = db.session.execute(
+            insert(_PLAN).values(person_id=person.id, period_id=campaign.period_id, campaign_id=campaign.id,
+                                 version=1, **values).returning(_PLAN.c.id)
+        ).scalar_one()
+        existing = []
+    else:
+        plan_id, status = row
+        if status not in EDITABLE_STATUSES:
+            raise Locked("Your manager has already decided on this plan; it can no longer be edited.")
+        if status == "submitted" and not submit:
+            raise InvalidInput("This plan is already submitted; use “Update submission” to change it.")
+        db.session.execute(update(_PLAN).where(_PLAN.c.id == plan_id)
+                           .values(version=_PLAN.c.version + 1, **values))
+        existing = db.session.execute(
+            select(_OBSERVATION.c.id, _OBSERVATION.c.position, _OBSERVATION.c.text, _OBSERVATION.c.tag,
+                   _OBSERVATION.c.territory_id).where(_OBSERVATION.c.submission_id == plan_id)
+        ).all()
+    _replace_observations(plan_id, campaign.period_id, person, plan_input.observations, existing)
+    if submit:
+        db.session.execute(insert(_DECISION).values(submission_id=plan_id, actor_id=person.id,
+                                                    action="submitted", new_amount=plan_input.proposed))
+    return plan_id
 
 
-def _replace_observations(plan: PlanSubmission, person: Person,
-                          observations: tuple[tuple[str, str | None], ...]) -> None:
-    """Update observations in place by position so their external ids stay stable."""
-    existing = {obs.position: obs for obs in plan.observations}
+def _replace_observations(plan_id: int, period_id: int, person: Person,
+                          observations: tuple[tuple[str, str | None], ...], existing) -> None:
+    """Update observations in place by position so their external ids (and theme rows) stay;
+    write only what changed, add new positions, delete positions no longer answered."""
+    by_position = {row.position: row for row in existing}
+    changed, added = [], []
     for position, (text, tag) in enumerate(observations):
-        obs = existing.pop(position, None)
-        if obs is None:
-            obs = Observation(external_id=f"plan-{plan.id}-{position + 1}", person_id=person.id,
-                              period_id=plan.period_id, submission_id=plan.id, position=position)
-            db.session.add(obs)
-        obs.text, obs.tag, obs.territory_id = text, tag, person.territory_id
-    for obs in existing.values():
-        db.session.delete(obs)
+        old = by_position.pop(position, None)
+        if old is None:
+            added.append({"external_id": f"plan-{plan_id}-{position + 1}", "person_id": person.id,
+                          "period_id": period_id, "submission_id": plan_id, "position": position,
+                          "text": text, "tag": tag, "territory_id": person.territory_id})
+        elif (old.text, old.tag, old.territory_id) != (text, tag, person.territory_id):
+            changed.append({"row_id": old.id, "new_text": text, "new_tag": tag,
+                            "new_territory_id": person.territory_id})
+    if changed:
+        db.session.execute(
+            update(_OBSERVATION).where(_OBSERVATION.c.id == bindparam("row_id"))
+            .values(text=bindparam("new_text"), tag=bindparam("new_tag"),
+                    territory_id=bindparam("new_territory_id")),
+            changed)
+    if added:
+        db.session.execute(insert(_OBSERVATION), added)
+    if by_position:
+        db.session.execute(delete(_OBSERVATION).where(_OBSERVATION.c.id.in_([row.id for row in by_position.values()])))
 
 
 def decide(manager: Person, plan_id: int, *, action: str, expected_version: int,
