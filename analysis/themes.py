@@ -572,26 +572,43 @@ def _dedupe(items: list[str]) -> list[str]:
 
 
 def _make_label(terms: list[str], scores: dict[str, float], used: set[str], theme_id: int) -> str:
-    """Build a unique 1-4 word label: the best phrase or word, extended by the next terms if taken."""
+    """Build a unique 1-4 word label from the leading terms.
+
+    The best phrase or word comes first. A lone word says little ("left", "sites"), so when the
+    next terms hold a distinct word or phrase nearly as distinctive, the label gets it after a
+    comma ("left, champion"; "price, pushback"). Words of further terms are added if the label is
+    already taken by another theme.
+    """
     if not terms:
         base = f"theme {theme_id}"
         return base if base.lower() not in used else f"{base} ({theme_id})"
     top = terms[0]
-    label_words = top.split()
+    head = top.split()
     # a phrase among the leading terms reads better than a lone word when nearly as distinctive
-    if len(label_words) == 1:
+    if len(head) == 1:
         for t in terms[1:4]:
             if " " in t and top in t.split() and scores.get(t, 0.0) >= 0.5 * scores[top]:
-                label_words = t.split()
+                head = t.split()
                 break
-    label = " ".join(label_words)
+    tail: list[str] = []
+    if len(head) == 1:
+        for t in terms[1:4]:
+            words = t.split()
+            if len(words) <= 2 and not set(words) & set(head) and scores.get(t, 0.0) >= 0.4 * scores[top]:
+                tail = words
+                break
+
+    def join() -> str:
+        return " ".join(head) + (", " + " ".join(tail) if tail else "")
+
+    label = join()
     for t in terms[1:]:
         if label.lower() not in used:
             break
-        extra = [w for w in t.split() if w not in label_words]
-        if extra and len(label_words) + len(extra) <= 4:
-            label_words = label_words + extra
-            label = " ".join(label_words)
+        extra = [w for w in t.split() if w not in head and w not in tail]
+        if extra and len(head) + len(tail) + len(extra) <= 4:
+            tail = tail + extra
+            label = join()
     if label.lower() in used:
-        label = f"{' '.join(label_words[:3])} ({theme_id})"
+        label = f"{' '.join((head + tail)[:3])} ({theme_id})"
     return label
