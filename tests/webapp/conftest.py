@@ -12,7 +12,7 @@ from tests.support.web_fixtures import *  # noqa: F403  (fixtures are found by n
 
 # Data-layer and flow tests that must hold on both databases.
 BOTH_DATABASES = {"test_planning_flow", "test_bad_input", "test_concurrency", "test_schema",
-                  "test_imports", "test_jobs"}
+                  "test_imports", "test_jobs", "test_api_data", "test_api_access", "test_flashes"}
 DATABASES = ("sqlite", "postgresql")
 
 

@@ -226,3 +226,27 @@ def test_insights_are_the_cli_object(app, client, org):
     assert client.get("/api/v1/themes?period=2027-Q1", headers=headers).get_json()["items"] == data["themes"]
     for who in ("r1", "m1", "hr"):
         assert client.get("/api/v1/insights?period=2027-Q1", headers=token_for(org[who])).status_code == 403
+
+
+def test_a_key_older_than_a_day_counts_as_unused_and_expired_answers_are_deleted(client, org):
+    from datetime import timedelta
+
+    from webapp.models import IdempotentRequest
+    from webapp.models.types import utcnow
+
+    headers = {**token_for(org["admin"]), "Idempotency-Key": "nightly-sync"}
+    assert client.post("/api/v1/imports/targets", headers=headers, json=targets(org)).status_code == 200
+    stale = _db.session.scalar(select(IdempotentRequest).where(IdempotentRequest.key == "nightly-sync"))
+    stale.created_at = utcnow() - timedelta(hours=25)
+    other = IdempotentRequest(owner_id=org["admin"].id, key="older-sync", operation="x", request_hash="0" * 64,
+                              status_code=200, response={}, created_at=utcnow() - timedelta(days=3))
+    _db.session.add(other)
+    _db.session.commit()
+    # a day later the same key with another body is a new request, not a conflict
+    again = client.post("/api/v1/imports/targets", headers=headers, json=targets(org, amount="123456"))
+    assert again.status_code == 200, again.get_data(as_text=True)
+    assert "Idempotent-Replayed" not in again.headers
+    _db.session.expire_all()
+    keys = {(r.key, r.created_at > utcnow() - timedelta(hours=1))
+            for r in _db.session.scalars(select(IdempotentRequest))}
+    assert keys == {("nightly-sync", True)}  # the expired answers of this owner are gone

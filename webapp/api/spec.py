@@ -91,8 +91,9 @@ def build_spec(app: Flask) -> dict:
                 parameters.append({
                     "in": "header", "name": "Idempotency-Key", "required": False,
                     "description": "Any unique string (e.g. a UUID). Replaying a request with the same "
-                                   "key returns the first response and changes nothing; the same key "
-                                   "with a different body is refused (422).",
+                                   "key within 24 hours returns the first response and changes "
+                                   "nothing; the same key with a different body is refused (422). "
+                                   "After 24 hours the key counts as unused.",
                     "schema": {"type": "string", "minLength": 1, "maxLength": 200,
                                "pattern": "^[\\x21-\\x7e]+$"}})
             if parameters:

@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db
@@ -121,13 +121,25 @@ def request_hash(operation: str, body: object) -> str:
     return _digest(operation + "\n" + canonical)
 
 
+# How long a key's answer is kept and replayed: long enough for any client retry after an outage,
+# short enough that the table holds about a day of API writes (expired rows are deleted by the
+# owner's next idempotent write; an expired key counts as unused).
+IDEMPOTENCY_TTL = timedelta(hours=24)
+
+
+def _expired_before():
+    return utcnow() - IDEMPOTENCY_TTL
+
+
 def stored_response(owner: Person, key: str, operation: str, fingerprint: str) -> StoredResponse | None:
-    """The stored response to the same request under this key, None if the key is unused.
+    """The stored response to the same request under this key, None if the key is unused (or its
+    answer is older than IDEMPOTENCY_TTL).
 
     Raises IdempotencyConflict when the key was used for another operation or another body.
     """
     record = db.session.scalar(select(IdempotentRequest).where(IdempotentRequest.owner_id == owner.id,
-                                                               IdempotentRequest.key == key))
+                                                               IdempotentRequest.key == key,
+                                                               IdempotentRequest.created_at >= _expired_before()))
     if record is None:
         return None
     if record.operation != operation or record.request_hash != fingerprint:
@@ -146,6 +158,9 @@ def run_once(owner: Person, key: str, operation: str, fingerprint: str, work) ->
     if earlier is not None:
         return earlier, True
     try:
+        # this owner's expired answers go (an expired copy of this key too, so it can be stored again)
+        db.session.execute(delete(IdempotentRequest).where(IdempotentRequest.owner_id == owner.id,
+                                                           IdempotentRequest.created_at < _expired_before()))
         status, body = work()
         db.session.add(IdempotentRequest(owner_id=owner.id, key=key, operation=operation,
                                          request_hash=fingerprint, status_code=status, response=body))
