@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import socket
-import subprocess
-import time
 
 import pytest
 from argon2 import extract_parameters
 from argon2.low_level import Type
 from sqlalchemy import func, select
 
+from tests.support.servers import start_or_skip
 from tests.support.web import EMAILS, PASSWORD, login, logout, make_app
 from webapp.extensions import db as _db
 from webapp.models import Person
@@ -167,39 +163,14 @@ def test_several_workers_refuse_per_process_counters():
     require_shared_limiter_storage(app)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
-def redis_url(tmp_path):
+def redis_url():
     pytest.importorskip("redis", reason="the redis client is needed for shared limiter storage")
-    server = shutil.which("redis-server")
-    if server is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI must run the Redis tests: redis-server is missing")
-        pytest.skip("redis-server is not installed (CI installs it)")
-    port = _free_port()
-    proc = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no", "--dir", str(tmp_path)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    import redis
+    from tests.webapp.dbservers import RedisServer
 
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            redis.Redis(port=port).ping()
-            break
-        except redis.ConnectionError:
-            if time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail("redis-server did not start")
-            time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0"
-    proc.terminate()
-    proc.wait(10)
+    server = start_or_skip(RedisServer.start, "Redis")
+    yield server.url
+    server.destroy()
 
 
 def _worker(tmp_path, storage):
