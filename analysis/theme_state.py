@@ -63,6 +63,29 @@ class ThemeState:
                    centroids=np.asarray(model.centroids_, dtype=np.float32),
                    next_theme_id=int(model.next_theme_id_))
 
+    def in_new_space(self, embeddings: np.ndarray, theme_ids) -> ThemeState | None:
+        """Return this state with its centroids recomputed in another representation.
+
+        A refit can only match centroids of the same representation. When the embedder changes
+        (the contextual model installed or removed, or the setting changed), the centroids of the old
+        themes are rebuilt from the texts the old run put in them: ``embeddings[i]`` is a text in
+        the new representation and ``theme_ids[i]`` the id the old run gave it (``-1``: none).
+        Themes left without a text are dropped (their ids stay used: ``next_theme_id`` is kept).
+        Returns None when no text belongs to any of the old themes.
+        """
+        X = np.asarray(embeddings, dtype=np.float32)
+        ids = np.asarray(theme_ids, dtype=np.int64)
+        keep = [(tid, label) for tid, label in zip(self.theme_ids, self.labels) if np.any(ids == tid)]
+        if not keep:
+            return None
+        rows = [X[ids == tid].sum(axis=0) for tid, _ in keep]
+        centroids = np.asarray(rows, dtype=np.float32)
+        norms = np.linalg.norm(centroids, axis=1, keepdims=True)
+        centroids = centroids / np.where(norms > 0, norms, 1.0)
+        centroids.flags.writeable = False
+        return ThemeState(theme_ids=tuple(t for t, _ in keep), labels=tuple(lbl for _, lbl in keep),
+                          centroids=centroids, next_theme_id=self.next_theme_id)
+
     def to_state(self) -> dict[str, Any]:
         """Return the state as a JSON-ready dict, tagged with its format and version."""
         return {

@@ -3,14 +3,17 @@
 Method (each step measured on BANKING77 in ``benchmarks/themes_banking77.py``):
 
 1. **Represent** each text with a pluggable embedder (default: wordllama static embeddings,
-   offline, L2-normalised; :class:`analysis.embedding.TfidfLsaEmbedder` is the alternative).
+   offline, L2-normalised; :class:`analysis.embedding.SentenceTransformerEmbedder`, a contextual
+   model from an optional extra, and :class:`analysis.embedding.TfidfLsaEmbedder` are the
+   alternatives; the product picks one with :func:`analysis.embedding.choose_embedder`).
 2. **Cluster** a random sample of at most ``max_fit_samples`` texts by spectral clustering: a
    symmetric cosine k-nearest-neighbour graph, the leading eigenvectors of its normalised
    adjacency matrix, row-normalised, then k-means with several initialisations.
 3. **Theme count** (``n_themes="auto"``): every count in ``min_themes..min(max_themes, sqrt(n / 2))``
    (a grid of about 20 counts plus its neighbourhood when the range is wider) is clustered from the
    same eigenvectors and scored by the mean cosine silhouette on the embeddings (of a sample of at
-   most 2,000 texts); the best count wins, ties going to fewer themes.
+   most 2,000 texts); the largest count scoring within 0.01 of the best wins (a split theme keeps its
+   link to the numbers, a merged one can lose it).
 4. **Assign** texts outside the sample (and, later, new texts) by a similarity-weighted vote of their
    5 nearest fitted texts. :meth:`ThemeModel.assign` marks a text whose similarity to its theme's
    centroid falls below ``threshold_`` (the ``candidate_quantile`` quantile of the fitted texts'
@@ -62,6 +65,7 @@ ProgressCallback = Callable[[str, int, int], None]
 _CHUNK = 4096
 _VOTE_NEIGHBOURS = 5
 _SILHOUETTE_SAMPLE = 2000
+_SILHOUETTE_TOLERANCE = 0.01
 _DENSE_EIGEN_LIMIT = 1000
 
 
@@ -410,7 +414,11 @@ class ThemeModel(BaseEstimator):
         else:
             for k in grid:
                 score(k)
-        best = max(scores, key=lambda kk: (scores[kk], -kk))
+        # The silhouette curve is often flat near its top. Of the counts within
+        # _SILHOUETTE_TOLERANCE of the best score take the largest: a theme split in two still
+        # shows its link to the numbers, while two topics merged into one can hide it.
+        top = max(scores.values())
+        best = max(kk for kk, v in scores.items() if v >= top - _SILHOUETTE_TOLERANCE)
         return best, scores
 
     def _match_ids(self, previous):

@@ -1,6 +1,6 @@
 """Server time of the leader report and the HR dashboard on the demo organisation: p50 and p95.
 
-Builds the demo org (80 reps, 6 quarters, seed 7) in a temporary SQLite file, runs
+Builds the demo org (80 reps, 6 quarters, seed 1) in a temporary SQLite file, runs
 `groundswell analyze`, logs in through the test client and times each page N times in process
 (server time: no network, no browser). The first HR dashboard request fills the per-campaign cache
 of closed campaigns' results; it is reported separately as "cold".
@@ -59,7 +59,7 @@ def main() -> None:
                           "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
         with app.app_context():
             db.create_all()
-            org = build_demo_org(reps=80, periods=6, seed=7, today=date(2026, 11, 27))
+            org = build_demo_org(reps=80, periods=6, seed=1, today=date(2026, 11, 27))
             load_demo_org(org)
             db.session.remove()
         for name, command in cli.commands.items():

@@ -1,6 +1,6 @@
 """Leader report and HR dashboard server time at scale: 1,000,000 engagement answers, 200,000 observations.
 
-Builds the demo org (80 reps, 6 quarters, seed 7) in a temporary SQLite file, runs `groundswell
+Builds the demo org (80 reps, 6 quarters, seed 1) in a temporary SQLite file, runs `groundswell
 analyze` on it, then multiplies the stored rows directly in SQL (INSERT ... SELECT, fast): engagement
 responses of the closed campaigns are copied under new random keys until there are --answers of
 them, and observations (with the theme the analysis gave their original) until there are
@@ -154,7 +154,7 @@ def run(args: argparse.Namespace, url: str) -> None:
     t = time.perf_counter()
     with app.app_context():
         db.create_all()
-        org = build_demo_org(reps=80, periods=6, seed=7, today=date(2026, 11, 27))
+        org = build_demo_org(reps=80, periods=6, seed=1, today=date(2026, 11, 27))
         load_demo_org(org)
         db.session.remove()
     print(f"schema and demo org loaded in {time.perf_counter() - t:.0f} s", flush=True)

@@ -1,7 +1,9 @@
 """Theme quality on BANKING77 test (3,080 texts, 77 intents): ThemeModel vs TF-IDF + KMeans.
 
 Prints NMI, ARI and time (mean over seeds) for `ThemeModel(77)`, `ThemeModel("auto")` (with the
-chosen count), the TF-IDF + KMeans baseline, and the variants measured while choosing the method.
+chosen count), the TF-IDF + KMeans baseline, the same two with the contextual embedder when the
+`transformer` extra is installed (times include its embedding, about 11 s), and the variants
+measured while choosing the method.
 Usage: python benchmarks/themes_banking77.py [--seeds 3] [--variants] [--data ../shared/data/banking77]
 """
 
@@ -19,7 +21,14 @@ from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from analysis.embedding import TfidfLsaEmbedder, WordLlamaEmbedder, load_wordllama  # noqa: E402
+from analysis.embedding import (  # noqa: E402
+    SentenceTransformerEmbedder,
+    TfidfLsaEmbedder,
+    WordLlamaEmbedder,
+    load_sentence_transformer,
+    load_wordllama,
+    transformer_installed,
+)
 from analysis.themes import ThemeModel  # noqa: E402
 
 
@@ -60,6 +69,15 @@ def main():
     tfidf = lambda s: KMeans(77, n_init=1, random_state=s).fit_predict(  # noqa: E731
         TfidfVectorizer(stop_words="english").fit_transform(texts))
     report("TF-IDF + KMeans(77)", score(tfidf))
+    if transformer_installed():  # the `transformer` extra: what GROUNDSWELL_EMBEDDER=auto picks here
+        load_sentence_transformer()
+        st = SentenceTransformerEmbedder
+        report("ThemeModel(77, transformer)", score(
+            lambda s: ThemeModel(77, embedder=st(), random_state=s).fit(texts).labels_))
+        report("ThemeModel('auto', transformer)", score(
+            lambda s: ThemeModel("auto", embedder=st(), random_state=s).fit(texts).labels_))
+    else:
+        print("(transformer extra not installed: pip install 'groundswell[transformer]' for its lines)")
     if args.variants:
         emb = WordLlamaEmbedder().fit(texts).transform(texts)
         report("wordllama + KMeans(77)", score(lambda s: KMeans(77, n_init=3, random_state=s).fit_predict(emb)))

@@ -49,6 +49,43 @@ def _load_previous(run):
         return None
 
 
+def _embedder(texts):
+    """The configured representation (GROUNDSWELL_EMBEDDER) for these texts; a clear error if unavailable."""
+    from flask import current_app
+
+    from analysis.embedding import TransformerUnavailableError, choose_embedder
+
+    n_distinct = len({t.strip() for t in texts} - {""})
+    try:
+        return choose_embedder(current_app.config["EMBEDDER"], n_distinct)
+    except TransformerUnavailableError as exc:
+        raise click.ClickException(f"GROUNDSWELL_EMBEDDER=transformer: {exc}") from None
+
+
+def _in_embedder_space(previous, previous_run, embedder, rows):
+    """Keep theme ids when the representation changed since the previous run.
+
+    A stored state's centroids only compare with centroids of the same representation. When the
+    sizes differ, the old themes' centroids are rebuilt in the new representation from the
+    observations the previous run put in them (``ThemeState.in_new_space``).
+    """
+    from webapp.store import analysis as store
+
+    if previous is None:
+        return None
+    embedder.fit([])
+    if previous.centroids.shape[1] == embedder.n_features_out_:
+        return previous
+    old_theme = store.run_assignments(previous_run.id)
+    known = [(r.text, old_theme[r.id]) for r in rows if r.id in old_theme]
+    if not known:
+        return None
+    click.echo(f"Note: the text representation changed since run {previous_run.id}; "
+               "matching themes through the observations it had grouped.", err=True)
+    X = embedder.transform([t for t, _ in known])
+    return previous.in_new_space(X, [k for _, k in known])
+
+
 @click.command("analyze")
 @click.option("--period", "period_code", default=None, help="Period whose themes to print afterwards.")
 @click.option("--themes", "n_themes", type=ThemeCount(), default="auto", show_default=True,
@@ -56,6 +93,7 @@ def _load_previous(run):
 @with_appcontext
 def analyze_command(period_code: str | None, n_themes) -> None:
     """Group every stored observation into themes and store the results."""
+    from analysis.embedding import embedder_name
     from analysis.sentiment import sentiment_scores
     from analysis.themes import ThemeModel, TooFewTextsError
     from webapp.store import analysis as store
@@ -63,16 +101,19 @@ def analyze_command(period_code: str | None, n_themes) -> None:
 
     if period_code is not None and period_by_code(period_code) is None:
         raise click.ClickException(f"no period {period_code!r} in the database")
-    _store_engagement_results()
     started = time.perf_counter()
     rows = store.observation_texts()
     texts = [r.text for r in rows]
+    embedder = _embedder(texts)  # before anything is written: a missing extra changes nothing
+    _store_engagement_results()
     previous_run = store.latest_run("observations")
     previous = _load_previous(previous_run)
+    previous = _in_embedder_space(previous, previous_run, embedder, rows)
 
     # A background job passes its own progress callback (webapp.jobs); the CLI shows tqdm bars.
     progress = click.get_current_context().meta.get(PROGRESS_META) or _Progress(enabled=True)
-    model = ThemeModel(n_themes, max_themes=MAX_THEMES, random_state=RANDOM_STATE, progress=progress)
+    model = ThemeModel(n_themes, embedder=embedder, max_themes=MAX_THEMES, random_state=RANDOM_STATE,
+                       progress=progress)
     try:
         model.fit(texts, previous=previous)
     except TooFewTextsError as exc:
@@ -82,7 +123,8 @@ def analyze_command(period_code: str | None, n_themes) -> None:
         if previous is None:
             raise
         click.echo(f"Note: refitting without the previous model ({exc}).", err=True)
-        model = ThemeModel(n_themes, max_themes=MAX_THEMES, random_state=RANDOM_STATE, progress=progress)
+        model = ThemeModel(n_themes, embedder=embedder, max_themes=MAX_THEMES, random_state=RANDOM_STATE,
+                           progress=progress)
         model.fit(texts)
     finally:
         progress.close()
@@ -106,6 +148,7 @@ def analyze_command(period_code: str | None, n_themes) -> None:
     store.replace_run(
         kind="observations", scope="all",
         parameters={"n_themes": n_themes, "max_themes": MAX_THEMES, "random_state": RANDOM_STATE,
+                    "embedder": embedder_name(model.embedder_),
                     "n_themes_found": int(model.n_themes_), "previous_run": previous_run.id if previous else None},
         theme_state=model.to_state(),
         themes=themes,
@@ -143,6 +186,7 @@ def _analyze_comments(n_themes) -> None:
     Only per-campaign counts per theme are stored (no row per comment), and no quotes: the HR
     dashboard shows a campaign's comment themes only where its comments may be shown.
     """
+    from analysis.embedding import embedder_name
     from analysis.sentiment import sentiment_scores
     from analysis.themes import ThemeModel, TooFewTextsError
     from webapp.store import analysis as store
@@ -151,7 +195,7 @@ def _analyze_comments(n_themes) -> None:
     started = time.perf_counter()
     comments = engagement_store.closed_campaign_comments()
     texts = [c.text for c in comments]
-    model = ThemeModel(n_themes, max_themes=MAX_THEMES, random_state=RANDOM_STATE)
+    model = ThemeModel(n_themes, embedder=_embedder(texts), max_themes=MAX_THEMES, random_state=RANDOM_STATE)
     try:
         model.fit(texts)
     except TooFewTextsError as exc:
@@ -172,7 +216,7 @@ def _analyze_comments(n_themes) -> None:
     counts = {key: (len(v), sum(v) / len(v)) for key, v in per_campaign.items()}
     engagement_store.replace_comment_run(
         parameters={"n_themes": n_themes, "max_themes": MAX_THEMES, "random_state": RANDOM_STATE,
-                    "n_themes_found": int(model.n_themes_)},
+                    "embedder": embedder_name(model.embedder_), "n_themes_found": int(model.n_themes_)},
         themes=themes, counts=counts, n_texts=len(texts))
     click.echo(f"{len(themes)} comment themes over {len(texts)} engagement comments stored in "
                f"{time.perf_counter() - started:.1f} s.")

@@ -12,6 +12,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from webapp import MIGRATIONS_DIR, create_app
 from webapp.analyze_command import analyze_command
+from webapp.demo import DEMO_SEED
 from webapp.engagement_command import engagement_command
 from webapp.import_command import import_group
 from webapp.insights_command import insights_command
@@ -30,7 +31,7 @@ def _upgrade() -> None:
 @click.command("seed-demo")
 @click.option("--reps", default=80, show_default=True, type=click.IntRange(10, 5000))
 @click.option("--periods", default=6, show_default=True, type=click.IntRange(2, 40))
-@click.option("--seed", default=7, show_default=True, type=int)
+@click.option("--seed", default=DEMO_SEED, show_default=True, type=int)
 @with_appcontext
 def seed_demo_command(reps: int, periods: int, seed: int) -> None:
     """Load a reproducible demo organisation into an empty database."""
@@ -86,7 +87,7 @@ def demo_command(host: str, port: int, reset: bool) -> None:
             conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
     _upgrade()
     if count_people() == 0:
-        _seed(80, 6, 7)
+        _seed(80, 6, DEMO_SEED)
     _run_analysis_if_available()
     url = f"http://{host}:{port}/"
     click.echo(f"\nGroundswell demo at {url}")

@@ -45,6 +45,17 @@ def job_stale_after_from(value: str | None) -> float:
                            float, "a number of seconds")
 
 
+def embedder_from(value: str | None) -> str:
+    """Parse GROUNDSWELL_EMBEDDER: the text representation of the theme engine (default "auto")."""
+    if value in (None, ""):
+        return "auto"
+    from analysis.embedding import EMBEDDER_CHOICES  # numpy and scikit-learn: only when set
+
+    if value not in EMBEDDER_CHOICES:
+        raise ConfigError(f"GROUNDSWELL_EMBEDDER must be one of {', '.join(EMBEDDER_CHOICES)}, got {value!r}")
+    return value
+
+
 def load_config(instance_path: str, environ: dict[str, str] | None = None) -> dict:
     """Build the Flask config mapping from environment variables."""
     env = os.environ if environ is None else environ
@@ -66,6 +77,9 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         "REDIS_URL": env.get("GROUNDSWELL_REDIS_URL") or None,
         "JOBS_INLINE": "thread",
         "JOB_STALE_AFTER": job_stale_after_from(env.get("GROUNDSWELL_JOB_STALE_AFTER")),
+        # Theme engine representation: auto (contextual model when installed and the texts are
+        # few enough), wordllama, or transformer (analysis.embedding.choose_embedder).
+        "EMBEDDER": embedder_from(env.get("GROUNDSWELL_EMBEDDER")),
         # Login throttling: failed attempts per account (any client) and per client (any account).
         # memory:// suits only the single-process demo; production sets a Redis URL so that every
         # worker shares the counters.

@@ -181,7 +181,13 @@ def _engagement(rng: random.Random, survey, person_latent: float, team_effect: f
     return DemoResponse("", likert, enps, comments)
 
 
-def build_demo_org(*, reps: int = 80, periods: int = 6, seed: int = 7, today: date | None = None) -> DemoOrg:
+# The demo's seed. Its analysis (tests/webapp/test_insights.py) finds every planted effect with the
+# right sign and no null theme at q < 0.05; across seeds 0-9 that holds in 7 of 10
+# (benchmarks/RESULTS.md), and the demo should show what the engine usually shows.
+DEMO_SEED = 1
+
+
+def build_demo_org(*, reps: int = 80, periods: int = 6, seed: int = DEMO_SEED, today: date | None = None) -> DemoOrg:
     """Build the demo organisation: `periods` past quarters and one open quarter after them."""
     if reps < 10 or periods < 2:
         raise ValueError("the demo needs at least 10 reps and 2 periods")

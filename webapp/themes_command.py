@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -126,10 +127,17 @@ def themes_command(input_csv, text_column, id_column, n_themes, out_path, summar
     texts = [row.get(text_column) or "" for row in rows]
     ids = [row.get(id_column) or "" for row in rows] if id_column else [str(i) for i in range(1, len(rows) + 1)]
 
+    from analysis.embedding import TransformerUnavailableError, choose_embedder
     from analysis.themes import ThemeModel, TooFewTextsError
+    from webapp.config import ConfigError, embedder_from
 
+    try:
+        embedder = choose_embedder(embedder_from(os.environ.get("GROUNDSWELL_EMBEDDER")),
+                                   len({t.strip() for t in texts} - {""}))
+    except (ConfigError, TransformerUnavailableError) as exc:
+        raise click.ClickException(str(exc)) from None
     progress = _Progress(enabled=len(rows) >= _PROGRESS_MIN_ROWS)
-    model = ThemeModel(n_themes, random_state=0, progress=progress)
+    model = ThemeModel(n_themes, embedder=embedder, random_state=0, progress=progress)
     try:
         model.fit(texts)
     except TooFewTextsError as exc:

@@ -70,6 +70,37 @@ def test_state_with_another_embedding_size_is_rejected_by_fit(three_then_four, c
             corpus[0], previous=_through_json(first.to_state()))
 
 
+def test_state_moved_into_another_representation_keeps_ids_on_refit(three_then_four):
+    """The old themes' centroids rebuilt from their texts in the new space match the new themes.
+
+    The new representation is wordllama cut to 128 dimensions: another size, as after a change of
+    embedder, without loading the contextual model.
+    """
+    from analysis.embedding import WordLlamaEmbedder
+
+    first, texts = three_then_four
+    old_ids = first.assign(texts)  # what the earlier run would have stored for these texts
+    embedder = WordLlamaEmbedder(dim=128).fit(texts)
+    moved = _through_json(first.to_state()).in_new_space(embedder.transform(texts), old_ids)
+    assert moved.theme_ids == tuple(first.theme_ids_.tolist())
+    assert moved.centroids.shape == (3, embedder.n_features_out_)
+    assert np.allclose(np.linalg.norm(moved.centroids, axis=1), 1.0, atol=1e-5)
+    refit = ThemeModel(4, embedder=WordLlamaEmbedder(dim=128), random_state=0).fit(texts, previous=moved)
+    assert set(first.theme_ids_.tolist()) < set(refit.theme_ids_.tolist())
+    assert refit.next_theme_id_ == first.next_theme_id_ + 1
+    # the same refit from the unmoved state is refused: the sizes differ
+    with pytest.raises(ValueError, match="representation"):
+        ThemeModel(4, embedder=WordLlamaEmbedder(dim=128)).fit(texts, previous=_through_json(first.to_state()))
+
+
+def test_moving_a_state_drops_themes_without_texts_and_keeps_their_ids_used():
+    state = ThemeState.from_state(_valid())
+    moved = state.in_new_space(np.array([[3.0, 4.0, 0.0], [0.0, 0.0, 2.0]]), [2, 2])
+    assert moved.theme_ids == (2,) and moved.labels == ("delivery",) and moved.next_theme_id == 3
+    assert np.allclose(moved.centroids, [np.array([3.0, 4.0, 2.0]) / math.sqrt(29.0)])
+    assert state.in_new_space(np.ones((1, 3)), [-1]) is None
+
+
 def _valid() -> dict:
     return {"format": "groundswell.theme-state", "version": 1, "theme_ids": [0, 2], "labels": ["price", "delivery"],
             "centroids": [[1.0, 0.0], [0.0, 1.0]], "next_theme_id": 3}

@@ -25,6 +25,18 @@ def test_auto_count_stays_in_readable_range(fitted, corpus):
     assert normalized_mutual_info_score(corpus[1], fitted.labels_) > 0.7
 
 
+def test_auto_count_is_the_finest_of_the_near_best_counts(make_corpus):
+    """Of the counts scoring within 0.01 of the best silhouette, the largest wins (a merge can hide a link)."""
+    from analysis.themes import ThemeModel
+
+    texts, _ = make_corpus(n_per_theme=60, seed=3)
+    model = ThemeModel("auto", random_state=0).fit(texts)
+    scores = model.k_scores_
+    best = max(scores.values())
+    assert len(scores) >= 3
+    assert model.n_themes_ == max(k for k, v in scores.items() if v >= best - 0.01)
+
+
 def test_themes_have_unique_short_labels_terms_and_three_quotes(fitted, corpus):
     labels = [t.label for t in fitted.themes_]
     assert len(set(labels)) == len(labels)

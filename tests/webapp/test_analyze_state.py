@@ -115,6 +115,43 @@ def test_a_run_without_state_means_no_previous_model(app, observations):
     assert analysis.latest_run("observations").parameters["previous_run"] is None
 
 
+def test_changing_the_embedder_keeps_theme_ids_and_labels(app, observations):
+    """A run with the other representation matches its themes through the observations, not afresh."""
+    from webapp.store import analysis
+
+    app.config["EMBEDDER"] = "wordllama"
+    _analyze(app)
+    before = _themes()
+    assert analysis.latest_run("observations").parameters["embedder"] == "wordllama"
+    app.config["EMBEDDER"] = "transformer"
+    result = _analyze(app)
+    assert "the text representation changed" in result.output
+    run = analysis.latest_run("observations")
+    assert run.parameters["embedder"] == "transformer:all-MiniLM-L6-v2"
+    assert run.parameters["previous_run"] is not None
+    assert _themes() == before
+    assert len(json.loads(_stored_state_text())["centroids"][0]) == 384
+
+
+def test_asking_for_the_transformer_without_the_extra_is_a_clear_error(app, observations, monkeypatch):
+    import analysis.embedding as embedding
+    from webapp.store import analysis
+
+    monkeypatch.setattr(embedding, "transformer_installed", lambda: False)
+    app.config["EMBEDDER"] = "transformer"
+    from webapp.commands import cli
+
+    for name, command in cli.commands.items():
+        app.cli.add_command(command, name)
+    result = app.test_cli_runner().invoke(args=["analyze", "--themes", "3"])
+    assert result.exit_code != 0
+    assert "GROUNDSWELL_EMBEDDER=transformer" in result.output and "groundswell[transformer]" in result.output
+    assert analysis.latest_run("observations") is None
+    app.config["EMBEDDER"] = "auto"  # auto falls back to wordllama instead
+    _analyze(app)
+    assert analysis.latest_run("observations").parameters["embedder"] == "wordllama"
+
+
 @pytest.mark.both_databases
 def test_migration_drops_pickled_models_and_leaves_no_state(tmp_path, empty_database_url):
     from tests.support.web import make_app

@@ -42,6 +42,13 @@ def observation_texts() -> list[StoredText]:
     return [StoredText(i, t or "", p) for i, t, p in rows]
 
 
+def run_assignments(run_id: int) -> dict[int, int]:
+    """Return {observation id: theme key} as a run stored them."""
+    return dict(db.session.execute(
+        select(ObservationTheme.observation_id, ObservationTheme.theme_key).where(ObservationTheme.run_id == run_id)
+    ).all())
+
+
 def latest_run(kind: str) -> AnalysisRun | None:
     """Return the current (latest) run of a kind, or None."""
     return db.session.scalar(
