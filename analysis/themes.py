@@ -66,6 +66,7 @@ _CHUNK = 4096
 _VOTE_NEIGHBOURS = 5
 _SILHOUETTE_SAMPLE = 2000
 _SILHOUETTE_TOLERANCE = 0.01
+_SCORE_N_INIT = 3  # k-means initialisations per candidate count while choosing the count
 _DENSE_EIGEN_LIMIT = 1000
 
 
@@ -396,7 +397,7 @@ class ThemeModel(BaseEstimator):
         def score(k: int) -> None:
             if k in scores or k < 2:
                 return
-            lab = _kmeans(vectors[:, :k], k, n_init=3, seed=seed, weights=weights)[sub]
+            lab = _kmeans(vectors[:, :k], k, n_init=_SCORE_N_INIT, seed=seed, weights=weights)[sub]
             n_lab = len(np.unique(lab))
             scores[k] = float(silhouette_score(dist, lab, metric="precomputed")) if 1 < n_lab < len(sub) else -1.0
 
