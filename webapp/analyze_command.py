@@ -156,7 +156,8 @@ def analyze_command(period_code: str | None, n_themes) -> None:
         n_texts=len(texts),
     )
     elapsed = time.perf_counter() - started
-    click.echo(f"{len(themes)} themes over {len(texts)} observations stored in {elapsed:.1f} s.")
+    click.echo(f"{len(themes)} themes over {len(texts)} observations stored in {elapsed:.1f} s "
+               f"(text representation: {embedder_name(model.embedder_)}).")
     if period_code is not None:
         counts: dict[int, int] = defaultdict(int)
         for r, k in zip(rows, labels):

@@ -127,7 +127,7 @@ def themes_command(input_csv, text_column, id_column, n_themes, out_path, summar
     texts = [row.get(text_column) or "" for row in rows]
     ids = [row.get(id_column) or "" for row in rows] if id_column else [str(i) for i in range(1, len(rows) + 1)]
 
-    from analysis.embedding import TransformerUnavailableError, choose_embedder
+    from analysis.embedding import TransformerUnavailableError, choose_embedder, embedder_name
     from analysis.themes import ThemeModel, TooFewTextsError
     from webapp.config import ConfigError, embedder_from
 
@@ -159,7 +159,8 @@ def themes_command(input_csv, text_column, id_column, n_themes, out_path, summar
     except OSError as exc:
         raise click.ClickException(f"cannot write {exc.filename or out_path}: {exc.strerror or exc}") from None
     click.echo(
-        f"{len(model.themes_)} themes over {len(rows)} rows written to {out_path}", err=True
+        f"{len(model.themes_)} themes over {len(rows)} rows written to {out_path} "
+        f"(text representation: {embedder_name(model.embedder_)})", err=True
     )
 
 

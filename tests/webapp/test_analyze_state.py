@@ -126,6 +126,7 @@ def test_changing_the_embedder_keeps_theme_ids_and_labels(app, observations):
     app.config["EMBEDDER"] = "transformer"
     result = _analyze(app)
     assert "the text representation changed" in result.output
+    assert "(text representation: transformer:all-MiniLM-L6-v2)" in result.output
     run = analysis.latest_run("observations")
     assert run.parameters["embedder"] == "transformer:all-MiniLM-L6-v2"
     assert run.parameters["previous_run"] is not None

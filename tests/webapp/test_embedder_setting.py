@@ -55,6 +55,7 @@ def test_the_themes_command_follows_the_setting(tmp_path):
         ok = CliRunner().invoke(cli, ["themes", str(src), "--text-column", "text", "--out", str(out),
                                       "--themes", "2"], env={"GROUNDSWELL_EMBEDDER": value})
         assert ok.exit_code == 0, ok.output
+        assert f"(text representation: {'wordllama' if value == 'wordllama' else 'transformer:'}" in ok.output
         with out.open(newline="") as fh:
             rows = list(csv.DictReader(fh))
         assert len(rows) == 30
