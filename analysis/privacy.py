@@ -46,6 +46,7 @@ be differenced against each other.
 from __future__ import annotations
 
 from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
+from itertools import chain, repeat
 from math import gcd
 
 __all__ = [
@@ -122,16 +123,41 @@ def _cells(groups: Sequence[frozenset], universe: Iterable[Hashable]) -> list[tu
     """Partition ``universe`` by membership signature over ``groups``.
 
     Returns ``(signature, members)`` pairs; a signature is the tuple of indices of the groups that
-    contain the members. Respondents in no group get the empty signature.
+    contain the members. Respondents in no group get the empty signature. Cells come in the order
+    of their first member in ``universe``, and members in ``universe`` order. Members of a group
+    that are not in ``universe`` are ignored.
+
+    The signatures are rows of a respondents x groups bit matrix (8 groups a byte), grouped with
+    ``np.unique``: a dict of per-respondent tuples cost Python work for every (respondent, group)
+    membership, and this runs for every suppression step over every respondent of a campaign.
+    ``universe`` must not repeat a respondent.
     """
-    by_signature: dict[tuple[int, ...], list] = {}
-    member_of: dict[Hashable, list[int]] = {}
+    import numpy as np
+
+    universe = list(universe)
+    if not universe:
+        return []
+    if not groups:
+        return [((), universe)]
+    position = {r: i for i, r in enumerate(universe)}
+    member = np.zeros((len(universe), (len(groups) + 7) // 8), dtype=np.uint8)  # np.packbits layout
     for gi, group in enumerate(groups):
-        for r in group:
-            member_of.setdefault(r, []).append(gi)
-    for r in universe:
-        by_signature.setdefault(tuple(member_of.get(r, ())), []).append(r)
-    return list(by_signature.items())
+        rows = np.fromiter(map(position.get, group, repeat(-1)), dtype=np.intp, count=len(group))
+        member[rows[rows >= 0], gi // 8] |= np.uint8(0x80 >> (gi % 8))
+    _, first, inverse = np.unique(member, axis=0, return_index=True, return_inverse=True)
+    # np.unique numbers cells by sorted signature; renumber them by first appearance in universe.
+    rank = np.empty(len(first), dtype=np.intp)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(first))
+    cell = rank[inverse.reshape(-1)]
+    by_cell = np.argsort(cell, kind="stable").tolist()  # stable: universe order within a cell
+    ends = np.cumsum(np.bincount(cell, minlength=len(first))).tolist()
+    out, start = [], 0
+    for end in ends:
+        rows = by_cell[start:end]
+        signature = tuple(np.flatnonzero(np.unpackbits(member[rows[0]], count=len(groups))).tolist())
+        out.append((signature, [universe[i] for i in rows]))
+        start = end
+    return out
 
 
 _SAFE = 1 << 30  # |entries| below this keep every ``p * a - f * b`` inside int64
@@ -297,6 +323,26 @@ def is_disclosive(
 # suppression
 
 
+def _overlaps(groups: Sequence[frozenset]) -> list[list[int]]:
+    """Return ``|groups[i] & groups[j]|`` for every pair, as exact ints.
+
+    The pairwise rule compares every two groups, and intersecting two large sets of keys, pair
+    after pair, was the costliest step of suppressing a big campaign. One sparse 0/1 membership
+    matrix (integer entries: exact; memory grows with the memberships, not respondents x groups)
+    and one product count every pair at once.
+    """
+    import numpy as np
+    from scipy import sparse
+
+    union = frozenset().union(*groups)
+    position = dict(zip(union, range(len(union))))
+    rows = np.fromiter(chain.from_iterable(map(position.__getitem__, g) for g in groups), dtype=np.intp,
+                       count=sum(map(len, groups)))
+    cols = np.repeat(np.arange(len(groups)), [len(g) for g in groups])
+    member = sparse.csr_matrix((np.ones(len(rows), dtype=np.int64), (rows, cols)), shape=(len(union), len(groups)))
+    return (member.T @ member).toarray().tolist()
+
+
 def _order_key(name: Hashable, size: int) -> tuple[int, str]:
     return (size, str(name))
 
@@ -343,14 +389,16 @@ def suppress_groups(
     # Complementary suppression: one pass suffices, because suppressing a group only removes
     # pairs and never creates a new violating pair. Smallest groups first, deterministically.
     order = sorted((n for n in members if result[n] is None), key=lambda n: _order_key(n, len(members[n])))
+    overlap = _overlaps([members[n] for n in order])
     for i, a in enumerate(order):
-        for b in order[i + 1:]:
+        for j in range(i + 1, len(order)):
+            b = order[j]
             if result[a] is not None:
                 break
             if result[b] is not None:
                 continue
             ga, gb = members[a], members[b]
-            common = len(ga & gb)
+            common = overlap[i][j]
             if common == 0:
                 continue
             a_only = len(ga) - common
