@@ -9,9 +9,11 @@ every period (fitting one period alone would give it its own ids).
 Stable ids across refits: the fitted model's state (theme ids, labels, centroids and the next free
 id; ``analysis.theme_state``) is stored as versioned JSON in the run's row
 (``analysis_run.theme_state``, never loaded by pages). The next run reads it back and fits with
-``previous=`` so themes that persist keep their id and label. A run without a state, or with one
-that cannot be read (an unknown version, a different embedding size), is fitted afresh and ids may
-be renumbered. Nothing is unpickled: the database holds only data. A run replaces the previous
+``previous=`` so themes that persist keep their id and label. When the text representation changed
+since that run (``GROUNDSWELL_EMBEDDER``, or the contextual model installed or removed), the old
+themes' centroids are first rebuilt in the new representation from the observations that run had
+grouped. A run without a state, or with one that cannot be read (an unknown version), is fitted
+afresh and ids may be renumbered. Nothing is unpickled: the database holds only data. A run replaces the previous
 run's results in one transaction, so running twice on the same data yields the same themes (fixed
 seed) and the same row counts.
 
