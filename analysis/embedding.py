@@ -212,20 +212,13 @@ class SentenceTransformerEmbedder(TransformerMixin, BaseEstimator):
         todo = [t for t in dict.fromkeys(texts) if t not in memo and t.strip()]
         if todo:
             vectors = st.encode(todo, batch_size=self.batch_size, convert_to_numpy=True, show_progress_bar=False)
-            vectors = normalize(np.asarray(vectors, dtype=np.float32), copy=False)
             if len(memo) + len(todo) > _MEMO_LIMIT:
                 memo.clear()
-            memo.update(zip(todo, vectors))
-            fresh = dict(zip(todo, vectors))
-        else:
-            fresh = {}
+            memo.update(zip(todo, normalize(np.asarray(vectors, dtype=np.float32), copy=False)))
         out = np.zeros((len(texts), dim), dtype=np.float32)
         for i, t in enumerate(texts):
-            v = fresh.get(t)
-            if v is None:
-                v = memo.get(t)
-            if v is not None:
-                out[i] = v
+            if t in memo:  # texts without words stay zero
+                out[i] = memo[t]
         return out
 
 
@@ -244,13 +237,14 @@ def choose_embedder(choice: str, n_texts: int):
     """
     if choice not in EMBEDDER_CHOICES:
         raise ValueError(f"embedder must be one of {', '.join(EMBEDDER_CHOICES)}, not {choice!r}")
-    if choice == "transformer" or (
-        choice == "auto" and n_texts <= AUTO_TRANSFORMER_MAX_TEXTS and transformer_installed()
-    ):
-        if choice == "transformer" and not transformer_installed():
-            raise TransformerUnavailableError(
-                "the transformer embedder needs the 'transformer' extra: pip install 'groundswell[transformer]'"
-            )
+    if choice == "wordllama":
+        return WordLlamaEmbedder()
+    installed = transformer_installed()
+    if choice == "transformer" and not installed:
+        raise TransformerUnavailableError(
+            "the transformer embedder needs the 'transformer' extra: pip install 'groundswell[transformer]'"
+        )
+    if choice == "transformer" or (installed and n_texts <= AUTO_TRANSFORMER_MAX_TEXTS):
         return SentenceTransformerEmbedder()
     return WordLlamaEmbedder()
 
