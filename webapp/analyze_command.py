@@ -17,6 +17,12 @@ afresh and ids may be renumbered. Nothing is unpickled: the database holds only 
 run's results in one transaction, so running twice on the same data yields the same themes (fixed
 seed) and the same row counts.
 
+Kept vectors: the contextual representation spends most of a run embedding, so the vectors it
+gave observation texts are kept (``text_embedding``, by representation and text SHA-256;
+``webapp.store.embeddings``) and a re-run embeds only new or edited texts. The run's transaction
+leaves exactly the current texts' vectors under its own representation. Engagement comments are
+confidential and never kept.
+
 Too few texts: a clear message, exit status 0, nothing stored.
 """
 
@@ -64,6 +70,35 @@ def _embedder(texts):
         raise click.ClickException(f"GROUNDSWELL_EMBEDDER=transformer: {exc}") from None
 
 
+def _cache_key(embedder) -> str | None:
+    """The key a representation's vectors are kept under, or None for one fast enough not to keep them."""
+    return getattr(embedder, "cache_key", None) if "known" in embedder.get_params() else None
+
+
+def _with_kept_vectors(embedder, texts) -> dict:
+    """Hand the embedder the vectors kept by earlier runs for these texts, and return them."""
+    from webapp.store import embeddings as kept
+
+    key = _cache_key(embedder)
+    if key is None:
+        return {}
+    known = kept.kept_vectors(key, {t for t in texts} | {t.strip() for t in texts})
+    embedder.set_params(known=known)
+    return known
+
+
+def _keep_vectors(fitted, known: dict) -> int:
+    """Leave the fitted embedder's vectors kept for the next run; return how many were reused."""
+    import numpy as np
+
+    from webapp.store import embeddings as kept
+
+    memo = getattr(fitted, "memo_", {})
+    reused = {t for t, v in known.items() if t in memo and np.array_equal(memo[t], v)}
+    kept.keep_vectors(_cache_key(fitted), memo, reused)
+    return len(reused)
+
+
 def _in_embedder_space(previous, previous_run, embedder, rows):
     """Keep theme ids when the representation changed since the previous run.
 
@@ -85,6 +120,8 @@ def _in_embedder_space(previous, previous_run, embedder, rows):
     click.echo(f"Note: the text representation changed since run {previous_run.id}; "
                "matching themes through the observations it had grouped.", err=True)
     X = embedder.transform([t for t, _ in known])
+    if "known" in embedder.get_params():  # the fit below starts from these vectors, not afresh
+        embedder.set_params(known=dict(embedder.memo_))
     return previous.in_new_space(X, [k for _, k in known])
 
 
@@ -110,6 +147,7 @@ def analyze_command(period_code: str | None, n_themes) -> None:
     _store_engagement_results()
     previous_run = store.latest_run("observations")
     previous = _load_previous(previous_run)
+    known = _with_kept_vectors(embedder, texts)
     previous = _in_embedder_space(previous, previous_run, embedder, rows)
 
     # A background job passes its own progress callback (webapp.jobs); the CLI shows tqdm bars.
@@ -147,6 +185,7 @@ def analyze_command(period_code: str | None, n_themes) -> None:
                        sum(by_theme[t.theme_id]) / len(by_theme[t.theme_id]) if by_theme[t.theme_id] else None)
         for t in model.themes_
     ]
+    n_reused = _keep_vectors(model.embedder_, known)
     store.replace_run(
         kind="observations", scope="all",
         parameters={"n_themes": n_themes, "max_themes": MAX_THEMES, "random_state": RANDOM_STATE,
@@ -158,8 +197,12 @@ def analyze_command(period_code: str | None, n_themes) -> None:
         n_texts=len(texts),
     )
     elapsed = time.perf_counter() - started
+    reuse = ""
+    if _cache_key(model.embedder_) is not None:
+        n_embedded = getattr(embedder, "n_embedded_", 0) + model.embedder_.n_embedded_
+        reuse = f"; {_texts(n_embedded)} embedded, {n_reused} reused from earlier runs"
     click.echo(f"{len(themes)} themes over {len(texts)} observations stored in {elapsed:.1f} s "
-               f"(text representation: {embedder_name(model.embedder_)}).")
+               f"(text representation: {embedder_name(model.embedder_)}{reuse}).")
     if period_code is not None:
         counts: dict[int, int] = defaultdict(int)
         for r, k in zip(rows, labels):
@@ -169,6 +212,32 @@ def analyze_command(period_code: str | None, n_themes) -> None:
             if counts[t.theme_id]:
                 click.echo(f"  {counts[t.theme_id]:4d}  {t.label}")
     _analyze_comments(n_themes)
+
+
+def _comment_inputs(comments, embedder, n_themes) -> str:
+    """One digest of everything a comments run depends on, so an unchanged input is not refitted.
+
+    Closed campaigns take no more answers, so their comments change only when a campaign closes;
+    re-fitting the same comments with the same code and settings would store the same result (and
+    load the contextual model for nothing). Covers every comment with its campaign, the
+    representation and its model versions, the theme count setting and this package's version.
+    One hash over all comments: nothing per comment is stored.
+    """
+    import hashlib
+    import importlib.metadata
+
+    from analysis.embedding import embedder_name
+
+    digest = hashlib.sha256()
+    settings = [embedder_name(embedder), getattr(embedder, "cache_key", ""), str(n_themes), str(MAX_THEMES),
+                str(RANDOM_STATE), importlib.metadata.version("groundswell")]
+    for part in settings + [f"{c.campaign_id}\x1f{c.text}" for c in comments]:
+        digest.update(part.encode("utf-8") + b"\x1e")
+    return digest.hexdigest()
+
+
+def _texts(n: int) -> str:
+    return f"{n} text" if n == 1 else f"{n} texts"
 
 
 def _store_engagement_results() -> None:
@@ -198,7 +267,13 @@ def _analyze_comments(n_themes) -> None:
     started = time.perf_counter()
     comments = engagement_store.closed_campaign_comments()
     texts = [c.text for c in comments]
-    model = ThemeModel(n_themes, embedder=_embedder(texts), max_themes=MAX_THEMES, random_state=RANDOM_STATE)
+    embedder = _embedder(texts)
+    inputs = _comment_inputs(comments, embedder, n_themes)
+    previous = store.latest_run("comments")
+    if previous is not None and previous.parameters.get("inputs") == inputs:
+        click.echo(f"Engagement comments unchanged since the last run: its {len(previous.themes)} comment themes stand.")
+        return
+    model = ThemeModel(n_themes, embedder=embedder, max_themes=MAX_THEMES, random_state=RANDOM_STATE)
     try:
         model.fit(texts)
     except TooFewTextsError as exc:
@@ -219,7 +294,8 @@ def _analyze_comments(n_themes) -> None:
     counts = {key: (len(v), sum(v) / len(v)) for key, v in per_campaign.items()}
     engagement_store.replace_comment_run(
         parameters={"n_themes": n_themes, "max_themes": MAX_THEMES, "random_state": RANDOM_STATE,
-                    "embedder": embedder_name(model.embedder_), "n_themes_found": int(model.n_themes_)},
+                    "embedder": embedder_name(model.embedder_), "n_themes_found": int(model.n_themes_),
+                    "inputs": inputs},
         themes=themes, counts=counts, n_texts=len(texts))
     click.echo(f"{len(themes)} comment themes over {len(texts)} engagement comments stored in "
                f"{time.perf_counter() - started:.1f} s.")

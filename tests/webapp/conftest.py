@@ -8,6 +8,7 @@ real PostgreSQL server that the session starts from the installed binaries (see 
 
 from __future__ import annotations
 
+from tests.support.analyze_fixtures import observations  # noqa: F401  (a fixture, found by name)
 from tests.support.web_fixtures import *  # noqa: F403  (fixtures are found by name)
 
 # Data-layer and flow tests that must hold on both databases.

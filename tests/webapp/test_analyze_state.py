@@ -4,51 +4,18 @@ from __future__ import annotations
 
 import json
 import pickle
-import random
 
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text, update
 
+from tests.support.analyze_fixtures import run_analyze
 from webapp import MIGRATIONS_DIR
 from webapp.extensions import db as _db
 
-TEMPLATES = {
-    "delivery": ["the {x} delivery arrived late again", "shipping delays on the {x} order",
-                 "our {x} shipment has not arrived yet", "delivery of {x} was delayed by two weeks"],
-    "price": ["the competitor cut the price of {x}", "customers say the {x} price is too expensive",
-              "a rival offers a cheaper {x} with a discount", "they asked for a bigger discount on {x}"],
-    "support": ["support never answers calls about the {x}", "the helpdesk ticket for the {x} is still open",
-                "customers complain that support is slow with {x} problems", "nobody from support replied about {x}"],
-}
-ITEMS = ["printer", "laptop", "scanner", "router", "server", "headset"]
-
-
-@pytest.fixture
-def observations(app, make_person):
-    """Forty-five observations over three planted themes, by one rep in one period."""
-    from webapp.models import Observation
-    from webapp.store import people
-
-    rep = make_person(role="rep", territory="North-1")
-    period = people.ensure_period("2027-Q1")
-    rng = random.Random(0)
-    texts = [rng.choice(TEMPLATES[key]).format(x=rng.choice(ITEMS)) for key in TEMPLATES for _ in range(15)]
-    _db.session.add_all(Observation(external_id=f"obs-{i}", person_id=rep.id, period_id=period.id, position=i,
-                                    text=t) for i, t in enumerate(texts))
-    _db.session.commit()
-    return texts
-
 
 def _analyze(app):
-    from webapp.commands import cli
-
-    for name, command in cli.commands.items():
-        app.cli.add_command(command, name)
-    result = app.test_cli_runner().invoke(args=["analyze", "--themes", "3"])
-    assert result.exit_code == 0, result.output
-    _db.session.expire_all()
-    return result
+    return run_analyze(app)
 
 
 def _themes() -> dict[int, str]:
@@ -126,7 +93,7 @@ def test_changing_the_embedder_keeps_theme_ids_and_labels(app, observations):
     app.config["EMBEDDER"] = "transformer"
     result = _analyze(app)
     assert "the text representation changed" in result.output
-    assert "(text representation: transformer:all-MiniLM-L6-v2)" in result.output
+    assert "(text representation: transformer:all-MiniLM-L6-v2; " in result.output
     run = analysis.latest_run("observations")
     assert run.parameters["embedder"] == "transformer:all-MiniLM-L6-v2"
     assert run.parameters["previous_run"] is not None

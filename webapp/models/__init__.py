@@ -1,7 +1,7 @@
 """ORM models, split by domain; import from here."""
 
 from webapp.models.actions import ACTION_STATUSES, Action
-from webapp.models.analysis import AnalysisRun, CommentThemeCount, ObservationTheme, ThemeRecord
+from webapp.models.analysis import AnalysisRun, CommentThemeCount, ObservationTheme, TextEmbedding, ThemeRecord
 from webapp.models.api import ApiToken, IdempotentRequest
 from webapp.models.engagement import Campaign, CampaignMember, EngagementResponse, Participation
 from webapp.models.jobs import JOB_STATES, Job
@@ -34,6 +34,7 @@ __all__ = [
     "Region",
     "Setting",
     "Territory",
+    "TextEmbedding",
     "ThemeRecord",
     "TopDownTarget",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from webapp.extensions import db
@@ -86,4 +86,24 @@ class CommentThemeCount(db.Model):
     sentiment: Mapped[float | None] = mapped_column(Float)
 
 
-__all__ = ["ANALYSIS_KINDS", "AnalysisRun", "CommentThemeCount", "ObservationTheme", "ThemeRecord"]
+class TextEmbedding(db.Model):
+    """The vector a slow text representation gave one observation text, kept for the next run.
+
+    ``groundswell analyze`` with the contextual model spends most of its time embedding; with these
+    rows a re-run embeds only texts it has not seen. Keyed by the representation
+    (``SentenceTransformerEmbedder.cache_key``: model and package versions) and the SHA-256 of the
+    text, so a changed text or an upgraded model is simply a miss. Each run leaves exactly the
+    vectors of the current observations under its own representation: a deleted observation's
+    vector goes with the next run. Engagement comments are never kept here: they are confidential,
+    and their run stores nothing per comment.
+    """
+
+    __tablename__ = "text_embedding"
+
+    representation: Mapped[str] = mapped_column(String(200), primary_key=True)
+    text_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)  # little-endian float32
+
+
+__all__ = ["ANALYSIS_KINDS", "AnalysisRun", "CommentThemeCount", "ObservationTheme", "TextEmbedding",
+           "ThemeRecord"]

@@ -1,0 +1,179 @@
+"""`groundswell analyze` keeps the contextual model's vectors, so a re-run embeds only new texts.
+
+What a user sees is the run's line ("N texts embedded, M reused from earlier runs") and the same
+themes as a run that embedded everything; what the database holds is exactly one vector per current
+observation text, under the representation that made it.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+from sqlalchemy import delete, func, select, update
+
+from tests.support.analyze_fixtures import run_analyze
+from webapp.extensions import db as _db
+
+
+def _embedded(result) -> tuple[int, int]:
+    found = re.search(r"(\d+) texts? embedded, (\d+) reused from earlier runs", result.output)
+    assert found, result.output
+    return int(found[1]), int(found[2])
+
+
+def _kept() -> dict[str, bytes]:
+    from webapp.models import TextEmbedding
+
+    return dict(_db.session.execute(select(TextEmbedding.text_sha256, TextEmbedding.vector)).all())
+
+
+def _assignments() -> list[tuple[int, int, float]]:
+    from webapp.models import ObservationTheme
+
+    return [tuple(r) for r in _db.session.execute(
+        select(ObservationTheme.observation_id, ObservationTheme.theme_key, ObservationTheme.similarity)
+        .order_by(ObservationTheme.observation_id)).all()]
+
+
+@pytest.mark.both_databases
+def test_a_rerun_reuses_every_vector_and_finds_the_same_themes(app, observations):
+    from analysis.embedding import SentenceTransformerEmbedder
+    from webapp.store.embeddings import text_digest
+
+    distinct = sorted(set(observations))
+    first = run_analyze(app)
+    assert _embedded(first) == (len(distinct), 0)
+    kept = _kept()
+    assert set(kept) == {text_digest(t) for t in distinct}
+    fresh = SentenceTransformerEmbedder().fit([]).transform(distinct[:3])
+    for text, vector in zip(distinct[:3], fresh):
+        assert np.array_equal(np.frombuffer(kept[text_digest(text)], dtype="<f4"), vector)
+    before = _assignments()
+
+    second = run_analyze(app)
+    assert _embedded(second) == (0, len(distinct))
+    assert _assignments() == before
+    assert _kept() == kept
+
+
+def test_a_new_observation_is_the_only_text_embedded(app, observations):
+    from webapp.models import Observation
+
+    run_analyze(app)
+    extra = Observation(external_id="obs-new", person_id=_db.session.scalar(select(Observation.person_id)),
+                        period_id=_db.session.scalar(select(Observation.period_id)), position=99,
+                        text="the scanner delivery is late by a month")
+    _db.session.add(extra)
+    _db.session.commit()
+    result = run_analyze(app)
+    assert _embedded(result) == (1, len(set(observations)))
+    assert len(_kept()) == len(set(observations)) + 1
+
+
+def test_a_deleted_observation_leaves_no_vector_behind(app, observations):
+    from webapp.models import Observation
+    from webapp.store.embeddings import text_digest
+
+    run_analyze(app)
+    gone = next(t for t in observations if observations.count(t) == 1)
+    _db.session.execute(delete(Observation).where(Observation.text == gone))
+    _db.session.commit()
+    run_analyze(app)
+    kept = _kept()
+    assert text_digest(gone) not in kept
+    assert len(kept) == len(set(observations)) - 1
+
+
+def test_a_damaged_vector_is_embedded_again_and_replaced(app, observations):
+    from webapp.models import TextEmbedding
+    from webapp.store.embeddings import text_digest
+
+    run_analyze(app)
+    good = _kept()
+    damaged = text_digest(observations[0])
+    _db.session.execute(update(TextEmbedding).where(TextEmbedding.text_sha256 == damaged)
+                        .values(vector=b"\x00" * 40))  # ten floats, not 384
+    _db.session.commit()
+    result = run_analyze(app)
+    assert _embedded(result) == (1, len(set(observations)) - 1)
+    kept = _kept()
+    assert kept.keys() == good.keys()
+    # embedded alone rather than in a batch: equal up to float rounding
+    assert np.allclose(np.frombuffer(kept[damaged], dtype="<f4"), np.frombuffer(good[damaged], dtype="<f4"),
+                       atol=1e-5)
+    assert {d: v for d, v in kept.items() if d != damaged} == {d: v for d, v in good.items() if d != damaged}
+
+
+def test_a_fast_representation_keeps_nothing(app, observations):
+    from webapp.models import TextEmbedding
+
+    run_analyze(app)
+    assert _kept()
+    app.config["EMBEDDER"] = "wordllama"
+    result = run_analyze(app)
+    assert "reused" not in result.output
+    assert _db.session.scalar(select(func.count()).select_from(TextEmbedding)) == 0
+
+
+def test_vectors_of_another_model_version_are_not_reused(app, observations):
+    from webapp.models import TextEmbedding
+
+    run_analyze(app)
+    _db.session.execute(update(TextEmbedding).values(representation="transformer:all-MiniLM-L6-v2 (older)"))
+    _db.session.commit()
+    result = run_analyze(app)
+    assert _embedded(result) == (len(set(observations)), 0)
+    keys = set(_db.session.scalars(select(TextEmbedding.representation)))
+    assert len(keys) == 1 and "(older)" not in keys.pop()
+
+
+def test_engagement_comments_are_never_kept(app, observations, monkeypatch):
+    """Comment vectors would be per-comment data of a confidential answer: only observations are kept."""
+    from webapp.models import TextEmbedding
+    from webapp.store import engagement
+    from webapp.store.engagement import StoredComment
+
+    comments = [StoredComment(1, f"my manager {w} listens to the team") for w in
+                ("rarely", "always", "never", "often", "sometimes", "seldom", "usually", "hardly")] * 2
+    monkeypatch.setattr(engagement, "closed_campaign_comments", lambda: comments)
+    monkeypatch.setattr(engagement, "replace_comment_run", lambda **kw: None)
+    run_analyze(app)
+    from webapp.store.embeddings import text_digest
+
+    stored = set(_db.session.scalars(select(TextEmbedding.text_sha256)))
+    assert stored == {text_digest(t) for t in set(observations)}
+    assert not stored & {text_digest(c.text) for c in comments}
+
+
+def test_unchanged_engagement_comments_are_not_fitted_again(app, observations, monkeypatch):
+    """Closed campaigns take no more answers: the same comments give the same themes, so they stand."""
+    from webapp.models import Campaign, Observation
+    from webapp.store import analysis, engagement
+    from webapp.store.engagement import StoredComment
+
+    campaigns = [Campaign(name=f"Pulse {i}", template_id="pulse", template_version=1, audience="all",
+                          status="closed", period_id=_db.session.scalar(select(Observation.period_id)))
+                 for i in (1, 2)]
+    _db.session.add_all(campaigns)
+    _db.session.commit()
+    first_id, second_id = (c.id for c in campaigns)
+    comments = [StoredComment(first_id, f"my manager {w} listens to the team") for w in
+                ("rarely", "always", "never", "often", "sometimes", "seldom", "usually", "hardly")] * 2
+    monkeypatch.setattr(engagement, "closed_campaign_comments", lambda: list(comments))
+    first = run_analyze(app)
+    assert "comment themes over 16 engagement comments stored" in first.output
+    run_id = analysis.latest_run("comments").id
+
+    again = run_analyze(app)
+    assert "Engagement comments unchanged since the last run" in again.output
+    assert analysis.latest_run("comments").id == run_id
+
+    comments.append(StoredComment(second_id, "the new office is too far away"))
+    changed = run_analyze(app)
+    assert "over 17 engagement comments stored" in changed.output
+    assert analysis.latest_run("comments").id != run_id
+
+    app.config["EMBEDDER"] = "wordllama"  # another representation is another input
+    assert "comment themes over 17" in run_analyze(app).output
