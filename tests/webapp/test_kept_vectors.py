@@ -106,6 +106,34 @@ def test_a_damaged_vector_is_embedded_again_and_replaced(app, observations):
     assert {d: v for d, v in kept.items() if d != damaged} == {d: v for d, v in good.items() if d != damaged}
 
 
+def _add_observations(texts: list[str]) -> None:
+    from webapp.models import Observation
+
+    person_id = _db.session.scalar(select(Observation.person_id))
+    period_id = _db.session.scalar(select(Observation.period_id))
+    start = _db.session.scalar(select(func.count()).select_from(Observation))
+    _db.session.add_all(Observation(external_id=f"obs-more-{start + i}", person_id=person_id, period_id=period_id,
+                                    position=start + i, text=t) for i, t in enumerate(texts))
+    _db.session.commit()
+
+
+def test_auto_stays_contextual_while_the_org_grows_by_little_between_runs(app, observations, monkeypatch):
+    """"auto" bounds the embedding a run does, not the size of the org: kept vectors do not count."""
+    import analysis.embedding as embedding
+
+    n = len(set(observations))
+    monkeypatch.setattr(embedding, "AUTO_TRANSFORMER_MAX_TEXTS", n)
+    assert _embedded(run_analyze(app)) == (n, 0)
+    monkeypatch.setattr(embedding, "AUTO_TRANSFORMER_MAX_TEXTS", 5)
+    _add_observations([f"the {x} delivery is stuck at customs" for x in ("printer", "laptop", "scanner")])
+    assert _embedded(run_analyze(app)) == (3, n)  # n + 3 texts in all, only 3 new
+    _add_observations([f"the {x} order was cancelled by the client" for x in
+                       ("printer", "laptop", "scanner", "router", "server", "headset")])
+    result = run_analyze(app)  # six new texts: more than this run may embed
+    assert "(text representation: wordllama)" in result.output
+    assert not _kept()
+
+
 def test_a_fast_representation_keeps_nothing(app, observations):
     from webapp.models import TextEmbedding
 
