@@ -103,9 +103,17 @@ class TextAnalyzer:
 
     def words(self, text: str) -> list[tuple[str, str]]:
         """Return ``(stem, surface word)`` pairs for the content words of ``text``, in order."""
+        return [(s, w) for _, s, w in self.positioned_words(text)]
+
+    def positioned_words(self, text: str) -> list[tuple[int, str, str]]:
+        """Return ``(token position, stem, surface word)`` for the content words of ``text``, in order.
+
+        Positions count every token, stop words included, so two content words are written side
+        by side exactly when their positions differ by one.
+        """
         return [
-            (stem(tok), tok)
-            for tok in tokenize(text)
+            (i, stem(tok), tok)
+            for i, tok in enumerate(tokenize(text))
             if len(tok) >= self.min_length and tok not in self.stop_words
         ]
 
@@ -129,19 +137,30 @@ class SurfaceForms:
     def __init__(self, analyzer: TextAnalyzer | None = None) -> None:
         self.analyzer = analyzer or TextAnalyzer()
         self._forms: dict[str, Counter[str]] = defaultdict(Counter)
+        self._adjacent: Counter[str] = Counter()  # bigram -> occurrences written side by side
 
     def update(self, texts: Iterable[str]) -> SurfaceForms:
         """Count the surface forms of every term in ``texts``; return self."""
         forms = self._forms
         for text in texts:
-            pairs = self.analyzer.words(text)
-            for s, w in pairs:
+            words = self.analyzer.positioned_words(text)
+            for _, s, w in words:
                 forms[s][w] += 1
             if self.analyzer.bigrams:
-                for (s1, w1), (s2, w2) in zip(pairs, pairs[1:]):
+                for (i1, s1, w1), (i2, s2, w2) in zip(words, words[1:]):
                     if s1 != s2:
                         forms[f"{s1} {s2}"][f"{w1} {w2}"] += 1
+                        self._adjacent[f"{s1} {s2}"] += i2 == i1 + 1
         return self
+
+    def written_together(self, term: str) -> bool:
+        """Tell whether a term reads as written: a word, or a bigram mostly written side by side.
+
+        A bigram skips stop words, so "freight costs and slow shipping" gives "costs slow": a
+        useful feature for grouping, but not a phrase anyone wrote. Unknown terms count as written.
+        """
+        total = sum(self._forms[term].values()) if " " in term and term in self._forms else 0
+        return total == 0 or 2 * self._adjacent[term] >= total
 
     def surface(self, term: str) -> str:
         """Return the most frequent written form of ``term`` (ties: alphabetical), or the term."""

@@ -19,7 +19,10 @@ Method (each step measured on BANKING77 in ``benchmarks/themes_banking77.py``):
    centroid falls below ``threshold_`` (the ``candidate_quantile`` quantile of the fitted texts'
    similarity to their own centroid) as a candidate for a new theme: theme id ``-1``.
 5. **Label** each theme by class-based TF-IDF over stems and stem bigrams of the fitted texts,
-   mapped back to the most frequent written words; labels are 1 to 4 words and unique.
+   mapped back to the most frequent written words; labels are 1 to 4 words and unique. A bigram
+   is shown (as a key term or in a label) only when people mostly wrote its two words side by
+   side: "costs slow", from "freight costs and slow shipping", still helps the scores but is not
+   a phrase.
 6. **Identity across refits**: ``fit(texts, previous=old_model)`` matches new themes to old ones by
    the Hungarian algorithm on centroid cosine similarity; a matched theme keeps its old id and
    label, an unmatched one gets a fresh id above every id the old model had used. ``previous`` may
@@ -481,7 +484,8 @@ class ThemeModel(BaseEstimator):
         used: set[str] = {lbl.lower() for lbl in inherited.values()}
         themes: list[Theme] = []
         for r in range(k):
-            ranked = [int(j) for j in np.argsort(-ctfidf[r], kind="stable")[: max(self.n_terms * 3, 12)] if ctfidf[r, j] > 0]
+            ranked = [int(j) for j in np.argsort(-ctfidf[r], kind="stable")[: max(self.n_terms * 3, 12)]
+                      if ctfidf[r, j] > 0 and surface.written_together(vocab[j])]
             terms = _dedupe([surface.surface(vocab[j]) for j in ranked])
             scores = {surface.surface(vocab[j]): ctfidf[r, j] for j in ranked}
             if r in inherited:

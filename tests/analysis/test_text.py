@@ -37,6 +37,18 @@ def test_surface_forms_map_stems_back_to_most_frequent_words():
     assert forms.surface("unknown") == "unknown"
 
 
+def test_a_bigram_reads_as_written_only_when_its_words_stand_side_by_side():
+    forms = SurfaceForms().update(["freight costs and slow shipping", "freight costs, slow shipping again",
+                                   "costs are slow to come down", "slow shipping hurts"])
+    assert forms.written_together("freight cost")  # "freight costs" twice, side by side
+    assert forms.written_together("slow ship")
+    assert not forms.written_together("cost slow")  # "costs and slow", "costs are slow": stop words between
+    assert forms.written_together("freight")  # single words always read as written
+    assert forms.written_together("never seen")
+    # punctuation is not a stop word: "costs, slow" counts as side by side
+    assert SurfaceForms().update(["costs, slow"]).written_together("cost slow")
+
+
 def test_find_phrases_finds_repeated_collocation():
     docs = [["credit", "card", "fee"], ["credit", "card"], ["credit", "card", "late"], ["fee", "late"]]
     assert find_phrases(docs, min_count=3) == [("credit", "card")]

@@ -51,6 +51,16 @@ def test_themes_have_unique_short_labels_terms_and_three_quotes(fitted, corpus):
     assert sum(sizes) == len(corpus[0])
 
 
+def test_labels_and_terms_show_only_phrases_people_wrote():
+    """A bigram that skips a stop word ("costs slow" from "costs and slow") is never shown."""
+    texts = ([f"freight costs and slow shipping {w}" for w in ("again", "today", "hurt us", "this month")] * 3
+             + [f"the helpdesk ticket is still open {w}" for w in ("again", "today", "for weeks", "since May")] * 3)
+    model = ThemeModel(2, random_state=0).fit(texts)
+    shown = [t.label for t in model.themes_] + [term for t in model.themes_ for term in t.terms]
+    assert not [s for s in shown if "costs slow" in s or "costs, slow" in s]
+    assert any("freight costs" in s or "slow shipping" in s for s in shown)
+
+
 def test_theme_ids_are_ints_from_zero_largest_first(fitted):
     assert [t.theme_id for t in fitted.themes_] == list(range(fitted.n_themes_))
     assert set(np.unique(fitted.labels_)) == set(range(fitted.n_themes_))
