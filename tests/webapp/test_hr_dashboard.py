@@ -214,3 +214,21 @@ def test_closing_stores_the_results_and_reopening_forgets_them(app, engagement_o
         after = engagement.dashboard(cid, "hr", k, "department")  # computed for the page, not written
         assert _db.session.query(CampaignResult).filter_by(campaign_id=cid).count() == 0
     assert after.results == before.results
+
+
+def test_comments_reach_the_theme_engine_in_content_order_not_key_order(app, engagement_org):
+    """Responses carry random keys; the comments run must not depend on them (same comments, same themes)."""
+    import uuid
+
+    from sqlalchemy import select
+
+    from webapp.models import EngagementResponse
+    from webapp.store.engagement import closed_campaign_comments
+
+    before = closed_campaign_comments()
+    assert [c.text for c in before] == sorted(c.text for c in before)
+    assert {c.campaign_id for c in before} == {engagement_org["closed"]}  # the open campaign's stay out
+    for response in _db.session.scalars(select(EngagementResponse)):
+        response.key = uuid.uuid4().hex  # as if the same answers had been stored in another order
+    _db.session.commit()
+    assert closed_campaign_comments() == before

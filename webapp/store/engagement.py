@@ -473,18 +473,22 @@ class StoredComment:
 
 
 def closed_campaign_comments() -> list[StoredComment]:
-    """Every engagement comment of every closed campaign, in a stable order (no author exists)."""
+    """Every engagement comment of every closed campaign, by campaign and then by text (no author exists).
+
+    Ordered by content, not by the responses' random keys: the theme engine's result depends on
+    the order of its input, so the same comments must give the same comment themes in any database.
+    """
     rows = db.session.execute(
         select(EngagementResponse.campaign_id, EngagementResponse.answers)
         .join(Campaign, EngagementResponse.campaign_id == Campaign.id)
-        .where(Campaign.status == "closed").order_by(EngagementResponse.campaign_id, EngagementResponse.key)
+        .where(Campaign.status == "closed")
     ).all()
     out = []
     for campaign_id, answers in rows:
-        for _, text in sorted(((answers or {}).get("comments") or {}).items()):
+        for text in ((answers or {}).get("comments") or {}).values():
             if text and str(text).strip():
                 out.append(StoredComment(campaign_id, str(text)))
-    return out
+    return sorted(out, key=lambda c: (c.campaign_id, c.text))
 
 
 def replace_comment_run(*, parameters: dict, themes, counts: dict[tuple[int, int], tuple[int, float | None]],
