@@ -184,11 +184,15 @@ def analyze_command(period_code: str | None, n_themes) -> None:
         for t in model.themes_
     ]
     n_reused = _keep_vectors(model.embedder_, known)
+    n_embedded = getattr(embedder, "n_embedded_", 0) + getattr(model.embedder_, "n_embedded_", 0)
+    parameters = {"n_themes": n_themes, "max_themes": MAX_THEMES, "random_state": RANDOM_STATE,
+                  "embedder": embedder_name(model.embedder_),
+                  "n_themes_found": int(model.n_themes_), "previous_run": previous_run.id if previous else None}
+    if _cache_key(model.embedder_) is not None:
+        parameters.update(texts_embedded=n_embedded, texts_reused=n_reused)
     store.replace_run(
         kind="observations", scope="all",
-        parameters={"n_themes": n_themes, "max_themes": MAX_THEMES, "random_state": RANDOM_STATE,
-                    "embedder": embedder_name(model.embedder_),
-                    "n_themes_found": int(model.n_themes_), "previous_run": previous_run.id if previous else None},
+        parameters=parameters,
         theme_state=model.to_state(),
         themes=themes,
         assignments=zip((r.id for r in rows), labels, similarity, sentiment),
@@ -196,8 +200,7 @@ def analyze_command(period_code: str | None, n_themes) -> None:
     )
     elapsed = time.perf_counter() - started
     reuse = ""
-    if _cache_key(model.embedder_) is not None:
-        n_embedded = getattr(embedder, "n_embedded_", 0) + model.embedder_.n_embedded_
+    if "texts_reused" in parameters:
         reuse = f"; {_texts(n_embedded)} embedded, {n_reused} reused from earlier runs"
     click.echo(f"{len(themes)} themes over {len(texts)} observations stored in {elapsed:.1f} s "
                f"(text representation: {embedder_name(model.embedder_)}{reuse}).")

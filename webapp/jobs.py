@@ -54,12 +54,16 @@ def _analyze(job, report: Reporter) -> str:
     ctx.meta[PROGRESS_META] = Progress()
     with ctx:
         ctx.invoke(analyze_command, period_code=None, n_themes=job.parameters.get("n_themes", "auto"))
-    from webapp.store.analysis import run_counts
+    from webapp.store.analysis import latest_run, run_counts
 
     counts = run_counts("observations")
     if not counts["runs"]:
         return "Nothing analysed: too few observations."
-    return f"{counts['themes']} themes over {counts['assignments']} observations."
+    parameters = latest_run("observations").parameters
+    how = parameters.get("embedder", "")
+    if "texts_reused" in parameters:
+        how += f"; {parameters['texts_embedded']} texts embedded, {parameters['texts_reused']} reused"
+    return f"{counts['themes']} themes over {counts['assignments']} observations ({how})."
 
 
 def _engagement_results(job, report: Reporter) -> str:

@@ -205,3 +205,20 @@ def test_unchanged_engagement_comments_are_not_fitted_again(app, observations, m
 
     app.config["EMBEDDER"] = "wordllama"  # another representation is another input
     assert "comment themes over 17" in run_analyze(app).output
+
+
+def test_the_analysis_job_says_how_many_texts_it_reused(app, observations):
+    """An admin who starts analysis from the page reads the same account as the CLI prints."""
+    from webapp import jobs
+    from webapp.store import analysis
+    from webapp.store import jobs as job_store
+
+    app.config["JOBS_INLINE"] = "sync"
+    n = len(set(observations))
+    first = job_store.get_job(jobs.start("analyze", {"n_themes": 3}).id)
+    assert first.state == "finished", first.error
+    assert first.message == f"3 themes over 45 observations (transformer:all-MiniLM-L6-v2; {n} texts embedded, 0 reused)."
+    second = job_store.get_job(jobs.start("analyze", {"n_themes": 3}).id)
+    assert second.message.endswith(f"; 0 texts embedded, {n} reused).")
+    parameters = analysis.latest_run("observations").parameters
+    assert (parameters["texts_embedded"], parameters["texts_reused"]) == (0, n)
