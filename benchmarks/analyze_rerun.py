@@ -13,10 +13,15 @@ user or a scheduler would run it):
 3. imports the last period's observations, then ``analyze`` (only those texts are new);
 4. with ``--demo``, the same on the demo organisation (``seed-demo``): first run, then a re-run.
 
+With ``--database postgresql`` every org lives in its own database of a throwaway PostgreSQL 15
+cluster (``tests/webapp/dbservers.py``: fsync off, unix socket, destroyed at the end) instead of a
+SQLite file; the commands are the same.
+
 Prints each run's wall time and its own summary line (texts embedded / reused). The data are read
 from ``../shared/data/banking77`` (CC-BY-4.0) and never copied into this repository.
 
     .venv/bin/python benchmarks/analyze_rerun.py [--reps 1200] [--periods 4] [--n-intents 77] [--demo]
+        [--database sqlite|postgresql]
 """
 
 from __future__ import annotations
@@ -52,7 +57,30 @@ def _analyze(label: str, env: dict[str, str]) -> None:
           flush=True)
 
 
-def banking_org(args) -> None:
+class Databases:
+    """Where each org lives: a SQLite file in its work folder, or a database of one PostgreSQL cluster."""
+
+    def __init__(self, kind: str) -> None:
+        self.server = None
+        if kind == "postgresql":
+            sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "webapp"))
+            from dbservers import PostgresServer
+
+            self.server = PostgresServer.start()
+
+    def env(self, work: Path, name: str) -> dict[str, str]:
+        env = cli_env(work)
+        if self.server is not None:
+            self.server.execute(f"CREATE DATABASE {name}")
+            env["GROUNDSWELL_DATABASE_URL"] = self.server.url(name)
+        return env
+
+    def close(self) -> None:
+        if self.server is not None:
+            self.server.destroy()
+
+
+def banking_org(args, databases: Databases) -> None:
     org = build_org(Spec(reps=args.reps, periods=args.periods, seed=args.seed, n_intents=args.n_intents),
                     load_banking77(args.data))
     last = org.periods[-1]
@@ -72,7 +100,7 @@ def banking_org(args) -> None:
                 writer = csv.DictWriter(fh, fieldnames=COLUMNS["observations"])
                 writer.writeheader()
                 writer.writerows(r for r in rows if keep(r))
-        env = cli_env(work)
+        env = databases.env(work, "banking")
         timings: dict[str, float] = {}
         run_cli(["db", "upgrade"], env, timings)
         for kind in ("people", "targets", "observations", "actuals"):
@@ -83,9 +111,9 @@ def banking_org(args) -> None:
         _analyze(f"after importing {last}'s observations", env)
 
 
-def demo_org() -> None:
+def demo_org(databases: Databases) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        env = cli_env(Path(tmp))
+        env = databases.env(Path(tmp), "demo")
         timings: dict[str, float] = {}
         run_cli(["db", "upgrade"], env, timings)
         run_cli(["seed-demo"], env, timings)
@@ -102,12 +130,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--demo", action="store_true", help="also time the demo organisation")
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     args = parser.parse_args(argv)
     if not args.data.is_dir():
         parser.error(f"BANKING77 not found at {args.data} (see ../shared/data)")
-    banking_org(args)
-    if args.demo:
-        demo_org()
+    databases = Databases(args.database)
+    try:
+        print(f"database: {args.database}")
+        banking_org(args, databases)
+        if args.demo:
+            demo_org(databases)
+    finally:
+        databases.close()
     return 0
 
 
