@@ -182,7 +182,7 @@ def run(args: argparse.Namespace, url: str) -> None:
         n = analysis_store.store_theme_stats(latest.id)
         print(f"observation theme aggregates recomputed in {time.perf_counter() - t:.1f} s ({n:,} rows)")
         t = time.perf_counter()
-        n = engagement_store.store_closed_results(app.config["MIN_GROUP_SIZE"], replace=True)
+        n, _ = engagement_store.store_closed_results(app.config["MIN_GROUP_SIZE"], replace=True)
         print(f"dashboard results of {n} closed campaigns recomputed in {time.perf_counter() - t:.1f} s",
               flush=True)
         db.session.remove()

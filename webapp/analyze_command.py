@@ -248,9 +248,13 @@ def _store_engagement_results() -> None:
     from webapp.store import engagement as engagement_store
 
     started = time.perf_counter()
-    n = engagement_store.store_closed_results(current_app.config["MIN_GROUP_SIZE"], replace=True)
+    n, unchanged = engagement_store.store_closed_results(current_app.config["MIN_GROUP_SIZE"], replace=True,
+                                                         skip_unchanged=True)
     if n:
-        click.echo(f"Dashboard results of {n} closed campaign(s) stored in {time.perf_counter() - started:.1f} s.")
+        kept = f"; {unchanged} unchanged, kept as stored" if unchanged else ""
+        click.echo(f"Dashboard results of {n} closed campaign(s) stored in {time.perf_counter() - started:.1f} s{kept}.")
+    elif unchanged:
+        click.echo(f"Dashboard results of the {unchanged} closed campaign(s) unchanged: kept as stored.")
 
 
 def _analyze_comments(n_themes) -> None:

@@ -232,3 +232,58 @@ def test_comments_reach_the_theme_engine_in_content_order_not_key_order(app, eng
         response.key = uuid.uuid4().hex  # as if the same answers had been stored in another order
     _db.session.commit()
     assert closed_campaign_comments() == before
+
+
+def _stored_rows(cid):
+    from webapp.models import CampaignResult
+
+    _db.session.expire_all()
+    return {r.scope: (r.created_at, r.inputs, r.result)
+            for r in _db.session.query(CampaignResult).filter_by(campaign_id=cid)}
+
+
+def test_analyze_recomputes_only_results_whose_inputs_changed(app, engagement_org, monkeypatch):
+    """Closed campaigns take no answers: analyze keeps their stored results unless an input changed."""
+    from tests.support.analyze_fixtures import run_analyze
+    from webapp.models import Person
+    from webapp.store import engagement
+
+    cid = engagement_org["closed"]
+    first = run_analyze(app)
+    assert "Dashboard results of 1 closed campaign(s) stored" in first.output
+    stored = _stored_rows(cid)
+    assert set(stored) == set(engagement.SCOPES) and all(inputs for _, inputs, _ in stored.values())
+
+    again = run_analyze(app)
+    assert "Dashboard results of the 1 closed campaign(s) unchanged: kept as stored." in again.output
+    assert _stored_rows(cid) == stored  # the very rows: not rewritten
+
+    # the hierarchy above the snapshot feeds the manager trees: a new manager's manager is a new input
+    m = _db.session.query(Person).filter_by(email="m@example.test").one()
+    m.manager_id = _db.session.query(Person).filter_by(email="admin@example.test").one().id
+    _db.session.commit()
+    assert "Dashboard results of 1 closed campaign(s) stored" in run_analyze(app).output
+    changed = _stored_rows(cid)
+    assert all(changed[s][1] != stored[s][1] for s in stored)  # stored again, with the new inputs
+
+    # a change in the code that computes results (statistics, suppression) recomputes them too
+    monkeypatch.setattr(engagement, "_code_fingerprint", lambda: "a fixed suppression rule")
+    assert "Dashboard results of 1 closed campaign(s) stored" in run_analyze(app).output
+
+    # rows stored before the digest existed (NULL) are recomputed once
+    from webapp.models import CampaignResult
+
+    _db.session.query(CampaignResult).update({"inputs": None})
+    _db.session.commit()
+    assert "Dashboard results of 1 closed campaign(s) stored" in run_analyze(app).output
+    assert "unchanged: kept as stored" in run_analyze(app).output
+
+
+def test_a_new_minimum_group_size_recomputes_the_results(app, engagement_org):
+    from tests.support.analyze_fixtures import run_analyze
+    from webapp.models import CampaignResult
+
+    run_analyze(app)
+    app.config["MIN_GROUP_SIZE"] = 6
+    assert "Dashboard results of 1 closed campaign(s) stored" in run_analyze(app).output
+    assert {r.k for r in _db.session.query(CampaignResult)} == {6}

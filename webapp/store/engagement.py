@@ -11,9 +11,13 @@ Results of a closed campaign never change, so they are computed once (when it cl
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
+import sys
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import delete, func, select
 
@@ -276,19 +280,63 @@ def _stored(campaign_ids: list[int], scope: str, k: int) -> dict[int, CampaignRe
     return out
 
 
-def store_results(campaign: CampaignRef, k: int, scopes=None, *, replace: bool = False) -> dict[str, str]:
+@functools.lru_cache(maxsize=1)
+def _code_fingerprint() -> str:
+    """SHA-256 of the source of the modules that compute stored results.
+
+    Part of every result's inputs digest, so a fix in the statistics or the suppression rules
+    recomputes every stored result at the next ``groundswell analyze``, whatever the version number.
+    """
+    import analysis.engagement
+    import analysis.privacy
+
+    digest = hashlib.sha256()
+    for module in (analysis.engagement, analysis.privacy, sys.modules[__name__]):
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()
+
+
+def _inputs_digest(campaign: CampaignRef, k: int, scope: str, drivers, invitees, parent) -> str:
+    """One SHA-256 of everything a closed campaign's stored result for (k, scope) depends on.
+
+    The template's drivers, the invitees' frozen attributes and who answered, the current hierarchy
+    above them (manager trees), the responses (count and key range: a closed campaign takes no
+    more answers, and reopening it forgets its results), k, the scope and the code.
+    """
+    n, low, high = db.session.execute(
+        select(func.count(), func.min(EngagementResponse.key), func.max(EngagementResponse.key))
+        .where(EngagementResponse.campaign_id == campaign.id)).one()
+    parts = (_code_fingerprint(), campaign.id, k, scope, drivers, invitees, sorted(parent.items(), key=repr),
+             (n, low, high))
+    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
+
+
+def store_results(campaign: CampaignRef, k: int, scopes=None, *, replace: bool = False,
+                  skip_unchanged: bool = False) -> dict[str, str]:
     """Compute and store a closed campaign's results for k (every scope by default); returns the JSON texts.
 
     The responses are read once and shared by the scopes. Another process storing the same row first
-    is not an error: its (identical) row is kept.
+    is not an error: its (identical) row is kept. Each row keeps the digest of its inputs
+    (:func:`_inputs_digest`); with ``skip_unchanged`` a scope whose stored row has the same digest
+    is left as it is (and not returned), and the responses are read only if some scope changed.
     """
     from sqlalchemy.exc import IntegrityError
 
     if not campaign.closed:
         raise ValueError("only a closed campaign's results are stored")
     scopes = tuple(SCOPES) if scopes is None else tuple(scopes)
-    _, items, outcome = _drivers(campaign)
-    records, invitees, parent = _records(campaign.id), _invitees(campaign.id), _parent_map()
+    drivers = _drivers(campaign)
+    _, items, outcome = drivers
+    invitees, parent = _invitees(campaign.id), _parent_map()
+    inputs = {scope: _inputs_digest(campaign, k, scope, drivers, invitees, parent) for scope in scopes}
+    if skip_unchanged:
+        stored = dict(db.session.execute(
+            select(CampaignResult.scope, CampaignResult.inputs)
+            .where(CampaignResult.campaign_id == campaign.id, CampaignResult.k == k)).all())
+        scopes = tuple(scope for scope in scopes if stored.get(scope) != inputs[scope])
+        if not scopes:
+            return {}
+    records = _records(campaign.id)
     texts = {}
     for scope in scopes:
         attributes, trees = SCOPES[scope]
@@ -303,7 +351,8 @@ def store_results(campaign: CampaignRef, k: int, scopes=None, *, replace: bool =
     for scope, text in texts.items():
         try:
             with db.session.begin_nested():
-                db.session.add(CampaignResult(campaign_id=campaign.id, k=k, scope=scope, result=text))
+                db.session.add(CampaignResult(campaign_id=campaign.id, k=k, scope=scope, result=text,
+                                              inputs=inputs[scope]))
         except IntegrityError:
             pass  # stored meanwhile by another worker
     db.session.commit()
@@ -327,19 +376,23 @@ def has_stored_results(campaign_id: int, k: int) -> bool:
     return n >= len(SCOPES)
 
 
-def store_closed_results(k: int, *, replace: bool = False) -> int:
+def store_closed_results(k: int, *, replace: bool = False, skip_unchanged: bool = False) -> tuple[int, int]:
     """Compute and store the results of every closed campaign for k (`groundswell analyze`).
 
-    Rows stored for another k (the setting changed) are deleted.
+    Rows stored for another k (the setting changed) are deleted. With ``skip_unchanged``, a campaign
+    whose stored results were computed from the same inputs is not recomputed. Returns (campaigns
+    recomputed, campaigns left as they were).
     """
     db.session.execute(delete(CampaignResult).where(CampaignResult.k != k))
     db.session.commit()
-    done = 0
+    done = unchanged = 0
     for c in list_campaigns():
         if c.closed:
-            store_results(c, k, replace=replace)
-            done += 1
-    return done
+            if store_results(c, k, replace=replace, skip_unchanged=skip_unchanged):
+                done += 1
+            else:
+                unchanged += 1
+    return done, unchanged
 
 
 def _results_many(campaigns: list[CampaignRef], role: str, k: int) -> dict[int, CampaignResults]:
