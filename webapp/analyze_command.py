@@ -221,17 +221,19 @@ def _comment_inputs(comments, embedder, n_themes) -> str:
     Closed campaigns take no more answers, so their comments change only when a campaign closes;
     re-fitting the same comments with the same code and settings would store the same result (and
     load the contextual model for nothing). Covers every comment with its campaign, the
-    representation and its model versions, the theme count setting and this package's version.
-    One hash over all comments: nothing per comment is stored.
+    representation and its model versions, the theme count setting and the source of the theme
+    engine and of this command. One hash over all comments: nothing per comment is stored.
     """
     import hashlib
-    import importlib.metadata
 
     from analysis.embedding import embedder_name
+    from webapp.fingerprint import source_fingerprint
 
     digest = hashlib.sha256()
+    code = source_fingerprint("analysis.themes", "analysis.text", "analysis.embedding", "analysis.sentiment",
+                              __name__)
     settings = [embedder_name(embedder), getattr(embedder, "cache_key", ""), str(n_themes), str(MAX_THEMES),
-                str(RANDOM_STATE), importlib.metadata.version("groundswell")]
+                str(RANDOM_STATE), code]
     for part in settings + [f"{c.campaign_id}\x1f{c.text}" for c in comments]:
         digest.update(part.encode("utf-8") + b"\x1e")
     return digest.hexdigest()

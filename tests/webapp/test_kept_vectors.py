@@ -205,6 +205,12 @@ def test_unchanged_engagement_comments_are_not_fitted_again(app, observations, m
 
     app.config["EMBEDDER"] = "wordllama"  # another representation is another input
     assert "comment themes over 17" in run_analyze(app).output
+    assert "Engagement comments unchanged" in run_analyze(app).output
+
+    import webapp.fingerprint
+
+    monkeypatch.setattr(webapp.fingerprint, "source_fingerprint", lambda *names: "a changed theme engine")
+    assert "comment themes over 17" in run_analyze(app).output  # new code: fitted again
 
 
 def test_the_analysis_job_says_how_many_texts_it_reused(app, observations):

@@ -11,13 +11,10 @@ Results of a closed campaign never change, so they are computed once (when it cl
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
-import sys
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from sqlalchemy import delete, func, select
 
@@ -36,6 +33,7 @@ from analysis.engagement import (
 )
 from surveys.loader import get_survey
 from webapp.extensions import db
+from webapp.fingerprint import source_fingerprint
 from webapp.models import AnalysisRun, Campaign, CampaignMember, CampaignResult, EngagementResponse, Participation, Period, Person
 from webapp.store.errors import NotFound
 
@@ -280,20 +278,13 @@ def _stored(campaign_ids: list[int], scope: str, k: int) -> dict[int, CampaignRe
     return out
 
 
-@functools.lru_cache(maxsize=1)
 def _code_fingerprint() -> str:
-    """SHA-256 of the source of the modules that compute stored results.
+    """Source fingerprint of the modules that compute stored results (``webapp.fingerprint``).
 
     Part of every result's inputs digest, so a fix in the statistics or the suppression rules
     recomputes every stored result at the next ``groundswell analyze``, whatever the version number.
     """
-    import analysis.engagement
-    import analysis.privacy
-
-    digest = hashlib.sha256()
-    for module in (analysis.engagement, analysis.privacy, sys.modules[__name__]):
-        digest.update(Path(module.__file__).read_bytes())
-    return digest.hexdigest()
+    return source_fingerprint("analysis.engagement", "analysis.privacy", __name__)
 
 
 def _inputs_digest(campaign: CampaignRef, k: int, scope: str, drivers, invitees, parent) -> str:
