@@ -228,3 +228,18 @@ def test_the_analysis_job_says_how_many_texts_it_reused(app, observations):
     assert second.message.endswith(f"; 0 texts embedded, {n} reused).")
     parameters = analysis.latest_run("observations").parameters
     assert (parameters["texts_embedded"], parameters["texts_reused"]) == (0, n)
+
+
+@pytest.mark.both_databases
+def test_a_vector_stored_meanwhile_by_another_run_is_not_an_error(app):
+    """Two analyze runs at once both add the vectors of new texts; the second skips the first's rows."""
+    from webapp.models import TextEmbedding
+    from webapp.store import embeddings
+
+    vector = np.arange(4, dtype=np.float32)
+    row = {"representation": "m", "text_sha256": embeddings.text_digest("late delivery"), "vector": vector.tobytes()}
+    for _ in range(2):  # the second insert is the other run's, arriving after this one read what was kept
+        _db.session.execute(embeddings._insert_ignoring_duplicates(), [row])
+    _db.session.commit()
+    assert _db.session.scalar(select(func.count()).select_from(TextEmbedding)) == 1
+    assert np.array_equal(embeddings.kept_vectors("m", ["late delivery"])["late delivery"], vector)

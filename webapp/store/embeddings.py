@@ -69,9 +69,25 @@ def keep_vectors(representation: str | None, vectors: Mapping[str, np.ndarray],
             "vector": np.asarray(v, dtype="<f4").tobytes()}
            for d, v in sorted(wanted.items()) if d not in untouched]
     for start in range(0, len(new), 2000):
-        db.session.execute(TextEmbedding.__table__.insert(), new[start:start + 2000])
+        db.session.execute(_insert_ignoring_duplicates(), new[start:start + 2000])
     db.session.flush()
     return len(new)
+
+
+def _insert_ignoring_duplicates():
+    """INSERT that skips a row another run stored meanwhile (same model, same text: the same vector).
+
+    Two ``analyze`` runs at once (a scheduled one and one started from Admin → Jobs) both add the
+    vectors of new texts; the second must not fail on the first one's rows.
+    """
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:
+        return TextEmbedding.__table__.insert()
+    return insert(TextEmbedding).on_conflict_do_nothing(index_elements=["representation", "text_sha256"])
 
 
 def _delete(representation: str, digests: list[str]) -> None:
