@@ -38,6 +38,25 @@ def test_upgrade_from_empty_matches_the_models(tmp_path, empty_database_url):
     assert diff == []
 
 
+def test_every_migration_downgrades_and_upgrades_again(tmp_path, empty_database_url):
+    """An operator can step back a release (`groundswell db downgrade`) and forward again."""
+    from flask_migrate import downgrade
+
+    from tests.support.web import make_app
+
+    migrated = make_app(tmp_path / "m", SQLALCHEMY_DATABASE_URI=empty_database_url)
+    with migrated.app_context():
+        upgrade(directory=MIGRATIONS_DIR)
+        downgrade(directory=MIGRATIONS_DIR, revision="base")
+        engine = create_engine(migrated.config["SQLALCHEMY_DATABASE_URI"])
+        assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+        upgrade(directory=MIGRATIONS_DIR)
+        assert {"text_embedding", "campaign_result", "observation"} <= set(inspect(engine).get_table_names())
+        assert "inputs" in {c["name"] for c in inspect(engine).get_columns("campaign_result")}
+        engine.dispose()
+        db.engine.dispose()
+
+
 def test_engagement_response_has_only_allowlisted_columns(app):
     columns = {c["name"] for c in inspect(db.engine).get_columns("engagement_response")}
     assert columns == ENGAGEMENT_COLUMNS
