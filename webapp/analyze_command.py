@@ -65,8 +65,8 @@ def _embedder(texts, *, reuse_kept: bool = False):
     """
     from flask import current_app
 
-    from analysis.embedding import SentenceTransformerEmbedder, TransformerUnavailableError, choose_embedder
-    from analysis.embedding import transformer_installed
+    from analysis.embedding import (SentenceTransformerEmbedder, TransformerUnavailableError, choose_embedder,
+                                    transformer_installed)
     from webapp.store import embeddings as kept
 
     distinct = {t.strip() for t in texts} - {""}
@@ -82,7 +82,7 @@ def _embedder(texts, *, reuse_kept: bool = False):
 
 def _cache_key(embedder) -> str | None:
     """The key a representation's vectors are kept under, or None for one fast enough not to keep them."""
-    return getattr(embedder, "cache_key", None) if "known" in embedder.get_params() else None
+    return getattr(embedder, "cache_key", None)
 
 
 def _keep_vectors(fitted, known: dict) -> int:
@@ -118,7 +118,7 @@ def _in_embedder_space(previous, previous_run, embedder, rows):
     click.echo(f"Note: the text representation changed since run {previous_run.id}; "
                "matching themes through the observations it had grouped.", err=True)
     X = embedder.transform([t for t, _ in known])
-    if "known" in embedder.get_params():  # the fit below starts from these vectors, not afresh
+    if _cache_key(embedder) is not None:  # the fit below starts from these vectors, not afresh
         embedder.set_params(known=dict(embedder.memo_))
     return previous.in_new_space(X, [k for _, k in known])
 
@@ -145,7 +145,7 @@ def analyze_command(period_code: str | None, n_themes) -> None:
     _store_engagement_results()
     previous_run = store.latest_run("observations")
     previous = _load_previous(previous_run)
-    known = embedder.get_params().get("known") or {}
+    known = getattr(embedder, "known", None) or {}
     previous = _in_embedder_space(previous, previous_run, embedder, rows)
 
     # A background job passes its own progress callback (webapp.jobs); the CLI shows tqdm bars.

@@ -15,6 +15,7 @@ from sqlalchemy import delete, func, select, update
 
 from tests.support.analyze_fixtures import run_analyze
 from webapp.extensions import db as _db
+from webapp.store.embeddings import text_digest
 
 
 def _embedded(result) -> tuple[int, int]:
@@ -40,7 +41,6 @@ def _assignments() -> list[tuple[int, int, float]]:
 @pytest.mark.both_databases
 def test_a_rerun_reuses_every_vector_and_finds_the_same_themes(app, observations):
     from analysis.embedding import SentenceTransformerEmbedder
-    from webapp.store.embeddings import text_digest
 
     distinct = sorted(set(observations))
     first = run_analyze(app)
@@ -74,7 +74,6 @@ def test_a_new_observation_is_the_only_text_embedded(app, observations):
 
 def test_a_deleted_observation_leaves_no_vector_behind(app, observations):
     from webapp.models import Observation
-    from webapp.store.embeddings import text_digest
 
     run_analyze(app)
     gone = next(t for t in observations if observations.count(t) == 1)
@@ -88,7 +87,6 @@ def test_a_deleted_observation_leaves_no_vector_behind(app, observations):
 
 def test_a_damaged_vector_is_embedded_again_and_replaced(app, observations):
     from webapp.models import TextEmbedding
-    from webapp.store.embeddings import text_digest
 
     run_analyze(app)
     good = _kept()
@@ -168,8 +166,6 @@ def test_engagement_comments_are_never_kept(app, observations, monkeypatch):
     monkeypatch.setattr(engagement, "closed_campaign_comments", lambda: comments)
     monkeypatch.setattr(engagement, "replace_comment_run", lambda **kw: None)
     run_analyze(app)
-    from webapp.store.embeddings import text_digest
-
     stored = set(_db.session.scalars(select(TextEmbedding.text_sha256)))
     assert stored == {text_digest(t) for t in set(observations)}
     assert not stored & {text_digest(c.text) for c in comments}

@@ -287,19 +287,23 @@ def _code_fingerprint() -> str:
     return source_fingerprint("analysis.engagement", "analysis.privacy", __name__)
 
 
-def _inputs_digest(campaign: CampaignRef, k: int, scope: str, drivers, invitees, parent) -> str:
+def _inputs_digest(campaign: CampaignRef, k: int, scope: str, drivers, invitees, parent, responses) -> str:
     """One SHA-256 of everything a closed campaign's stored result for (k, scope) depends on.
 
     The template's drivers, the invitees' frozen attributes and who answered, the current hierarchy
-    above them (manager trees), the responses (count and key range: a closed campaign takes no
-    more answers, and reopening it forgets its results), k, the scope and the code.
+    above them (manager trees), the responses (``_response_span``: a closed campaign takes no more
+    answers, and reopening it forgets its results), k, the scope and the code.
     """
-    n, low, high = db.session.execute(
-        select(func.count(), func.min(EngagementResponse.key), func.max(EngagementResponse.key))
-        .where(EngagementResponse.campaign_id == campaign.id)).one()
     parts = (_code_fingerprint(), campaign.id, k, scope, drivers, invitees, sorted(parent.items(), key=repr),
-             (n, low, high))
+             responses)
     return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
+
+
+def _response_span(campaign_id: int) -> tuple:
+    """The count and the smallest and largest key of a campaign's responses."""
+    return tuple(db.session.execute(
+        select(func.count(), func.min(EngagementResponse.key), func.max(EngagementResponse.key))
+        .where(EngagementResponse.campaign_id == campaign_id)).one())
 
 
 def store_results(campaign: CampaignRef, k: int, scopes=None, *, replace: bool = False,
@@ -319,7 +323,8 @@ def store_results(campaign: CampaignRef, k: int, scopes=None, *, replace: bool =
     drivers = _drivers(campaign)
     _, items, outcome = drivers
     invitees, parent = _invitees(campaign.id), _parent_map()
-    inputs = {scope: _inputs_digest(campaign, k, scope, drivers, invitees, parent) for scope in scopes}
+    responses = _response_span(campaign.id)
+    inputs = {scope: _inputs_digest(campaign, k, scope, drivers, invitees, parent, responses) for scope in scopes}
     if skip_unchanged:
         stored = dict(db.session.execute(
             select(CampaignResult.scope, CampaignResult.inputs)
