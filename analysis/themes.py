@@ -12,8 +12,9 @@ Method (each step measured on BANKING77 in ``benchmarks/themes_banking77.py``):
 3. **Theme count** (``n_themes="auto"``): every count in ``min_themes..min(max_themes, sqrt(n / 2))``
    (a grid of about 20 counts plus its neighbourhood when the range is wider) is clustered from the
    same eigenvectors and scored by the mean cosine silhouette on the embeddings (of a sample of at
-   most 2,000 texts); the largest count scoring within 0.01 of the best wins (a split theme keeps its
-   link to the numbers, a merged one can lose it).
+   most 2,000 texts); the largest count scoring within a tolerance of the best wins (a split theme
+   keeps its link to the numbers, a merged one can lose it): 0.01 for searches up to 10 counts,
+   0.05 from 20 counts up, where the curve is flat and jittery near its top (:func:`silhouette_tolerance`).
 4. **Assign** texts outside the sample (and, later, new texts) by a similarity-weighted vote of their
    5 nearest fitted texts. :meth:`ThemeModel.assign` marks a text whose similarity to its theme's
    centroid falls below ``threshold_`` (the ``candidate_quantile`` quantile of the fitted texts'
@@ -68,7 +69,11 @@ ProgressCallback = Callable[[str, int, int], None]
 _CHUNK = 4096
 _VOTE_NEIGHBOURS = 5
 _SILHOUETTE_SAMPLE = 2000
-_SILHOUETTE_TOLERANCE = 0.01
+# How far below the best silhouette the chosen count may score: 0.01 when at most 10 counts are
+# searched (a few hundred texts), 0.05 from 20 counts up (800 texts and more), linear between.
+# See silhouette_tolerance().
+_NARROW_TOLERANCE, _NARROW_SEARCH = 0.01, 10
+_WIDE_TOLERANCE, _WIDE_SEARCH = 0.05, 20
 _SCORE_N_INIT = 3  # k-means initialisations per candidate count while choosing the count
 _DENSE_EIGEN_LIMIT = 1000
 
@@ -418,11 +423,12 @@ class ThemeModel(BaseEstimator):
         else:
             for k in grid:
                 score(k)
-        # The silhouette curve is often flat near its top. Of the counts within
-        # _SILHOUETTE_TOLERANCE of the best score take the largest: a theme split in two still
-        # shows its link to the numbers, while two topics merged into one can hide it.
+        # The silhouette curve is often flat near its top. Of the counts within the tolerance of
+        # the best score take the largest: a theme split in two still shows its link to the
+        # numbers, while two topics merged into one can hide it.
         top = max(scores.values())
-        best = max(kk for kk, v in scores.items() if v >= top - _SILHOUETTE_TOLERANCE)
+        tolerance = silhouette_tolerance(k_hi)
+        best = max(kk for kk, v in scores.items() if v >= top - tolerance)
         return best, scores
 
     def _match_ids(self, previous):
@@ -508,6 +514,26 @@ class ThemeModel(BaseEstimator):
 
 
 # ------------------------------------------------------------------ helpers
+
+
+def silhouette_tolerance(k_hi: int) -> float:
+    """How far below the best silhouette the automatic count may score when searching ``2..k_hi``.
+
+    Small searches (``k_hi`` <= 10, up to ~240 texts) take 0.01: there each count changes the
+    themes a lot, and a flat corpus of a few clear topics should come back as those topics, not
+    halves of them. Wide searches (``k_hi`` >= 20, ~800 texts and more) take 0.05, linear between:
+    there the silhouette jitters by 0.01-0.05 between neighbouring counts and stays near its top
+    over a long stretch, sibling topics (declined vs unrecognised card payments) are only
+    separated towards the fine end, and a theme split in two still has enough reps on each side
+    for its link to the numbers. Measured on orgs built from real customer texts with planted
+    effects (``benchmarks/RESULTS.md``, "A wider count tolerance for larger orgs").
+    """
+    if k_hi <= _NARROW_SEARCH:
+        return _NARROW_TOLERANCE
+    if k_hi >= _WIDE_SEARCH:
+        return _WIDE_TOLERANCE
+    share = (k_hi - _NARROW_SEARCH) / (_WIDE_SEARCH - _NARROW_SEARCH)
+    return _NARROW_TOLERANCE + share * (_WIDE_TOLERANCE - _NARROW_TOLERANCE)
 
 
 def _spectral_vectors(X: np.ndarray, n_neighbors: int, n_vectors: int, rng) -> np.ndarray:

@@ -1,11 +1,14 @@
 """Tests for ThemeModel: planted themes, labels, determinism, small inputs, assignment, refits."""
 
+from collections import Counter
+
 import numpy as np
 import pytest
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.metrics import normalized_mutual_info_score
 
 from analysis.embedding import TfidfLsaEmbedder
-from analysis.themes import NO_THEME, Theme, ThemeModel, TooFewTextsError
+from analysis.themes import NO_THEME, Theme, ThemeModel, TooFewTextsError, silhouette_tolerance
 
 
 def test_fixed_count_recovers_planted_themes(corpus):
@@ -26,15 +29,78 @@ def test_auto_count_stays_in_readable_range(fitted, corpus):
 
 
 def test_auto_count_is_the_finest_of_the_near_best_counts(make_corpus):
-    """Of the counts scoring within 0.01 of the best silhouette, the largest wins (a merge can hide a link)."""
-    from analysis.themes import ThemeModel
-
+    """Of the counts scoring within the tolerance of the best silhouette, the largest wins (a merge can hide a link)."""
     texts, _ = make_corpus(n_per_theme=60, seed=3)
     model = ThemeModel("auto", random_state=0).fit(texts)
     scores = model.k_scores_
     best = max(scores.values())
     assert len(scores) >= 3
+    assert silhouette_tolerance(max(scores)) == 0.01  # 240 texts: a search of 2..10 counts
     assert model.n_themes_ == max(k for k, v in scores.items() if v >= best - 0.01)
+
+
+def test_count_tolerance_widens_with_the_search():
+    """0.01 up to 10 counts, 0.05 from 20 counts up, linear between, never decreasing."""
+    assert silhouette_tolerance(2) == silhouette_tolerance(10) == 0.01
+    assert silhouette_tolerance(15) == pytest.approx(0.03)
+    assert silhouette_tolerance(20) == silhouette_tolerance(60) == 0.05
+    steps = [silhouette_tolerance(k) for k in range(2, 61)]
+    assert steps == sorted(steps)
+
+
+class _VectorTable(TransformerMixin, BaseEstimator):
+    """An embedder that looks each text up in a given table of unit vectors."""
+
+    def __init__(self, table=None):
+        self.table = table
+
+    def fit(self, texts, y=None):
+        return self
+
+    def transform(self, texts):
+        return np.array([self.table[t] for t in texts], dtype=np.float32)
+
+
+def _sibling_corpus(seed: int, n_topics: int = 10, per_side: int = 50, dim: int = 64):
+    """Texts of ``n_topics`` topics with two close sub-topics each (siblings), as unit vectors."""
+    rng = np.random.default_rng(seed)
+    table, truth = {}, {}
+    for topic in range(n_topics):
+        centre = rng.normal(size=dim)
+        centre /= np.linalg.norm(centre)
+        for side in range(2):
+            away = rng.normal(size=dim)
+            away -= (away @ centre) * centre
+            sub = centre + 0.3 * away / np.linalg.norm(away)
+            for i in range(per_side):
+                v = sub + 0.3 * rng.normal(size=dim) / np.sqrt(dim)
+                text = f"topic {topic} side {side} note {i}"
+                table[text] = v / np.linalg.norm(v)
+                truth[text] = (topic, side)
+    return list(table), truth, table
+
+
+@pytest.mark.parametrize("seed", [0, 4])
+def test_wide_search_keeps_sibling_sub_topics_apart(seed):
+    """1,000 notes in 20 sub-topics, paired into 10 close siblings: every sub-topic keeps a theme.
+
+    The silhouette scores 19 themes (two siblings merged) above the true 20 on these corpora;
+    within the wide search's tolerance the finer count wins, so no sibling is hidden in another.
+    """
+    texts, truth, table = _sibling_corpus(seed)
+    model = ThemeModel("auto", random_state=0, embedder=_VectorTable(table)).fit(texts)
+    scores = model.k_scores_
+    assert max(scores, key=scores.get) < 20  # the best silhouette merges two siblings
+    assert model.n_themes_ >= 20
+    themes_of = {}
+    for text, theme in zip(texts, model.labels_):
+        themes_of.setdefault(truth[text], []).append(int(theme))
+    members = Counter(int(t) for t in model.labels_)
+    for sub_topic, themes in themes_of.items():
+        theme, n = Counter(themes).most_common(1)[0]
+        assert n >= 0.9 * len(themes), sub_topic  # the sub-topic is (nearly) whole in one theme
+        assert n >= 0.9 * members[theme], sub_topic  # and that theme is (nearly) only it
+
 
 
 def test_themes_have_unique_short_labels_terms_and_three_quotes(fitted, corpus):
