@@ -121,6 +121,9 @@ class ThemeModel(BaseEstimator):
     min_themes, max_themes : int, default 2 and 60
         Range searched by ``"auto"``; the upper end is also capped at ``sqrt(n / 2)`` for ``n``
         texts with words (the classic rule of thumb), e.g. 7 themes at most for 100 texts.
+    count_tolerance : float or None, default None
+        How far below the best silhouette the ``"auto"`` count may score (the largest such count
+        wins); ``None``: :func:`silhouette_tolerance` of the searched range.
     n_neighbors : int, default 10
         Neighbours per text in the spectral clustering graph.
     max_fit_samples : int, default 5000
@@ -172,6 +175,7 @@ class ThemeModel(BaseEstimator):
         embedder=None,
         min_themes: int = 2,
         max_themes: int = 60,
+        count_tolerance: float | None = None,
         n_neighbors: int = 10,
         max_fit_samples: int = 5000,
         min_texts: int = 10,
@@ -186,6 +190,7 @@ class ThemeModel(BaseEstimator):
         self.embedder = embedder
         self.min_themes = min_themes
         self.max_themes = max_themes
+        self.count_tolerance = count_tolerance
         self.n_neighbors = n_neighbors
         self.max_fit_samples = max_fit_samples
         self.min_texts = min_texts
@@ -380,6 +385,8 @@ class ThemeModel(BaseEstimator):
             self.progress(stage, done, total)
 
     def _check_n_themes(self) -> int | None:
+        if self.count_tolerance is not None and not 0 <= self.count_tolerance < 2:
+            raise ValueError(f"count_tolerance must be None or in [0, 2), not {self.count_tolerance!r}")
         if isinstance(self.n_themes, str) and self.n_themes == "auto":
             return None
         if isinstance(self.n_themes, bool) or not isinstance(self.n_themes, (int, np.integer)):
@@ -427,7 +434,7 @@ class ThemeModel(BaseEstimator):
         # the best score take the largest: a theme split in two still shows its link to the
         # numbers, while two topics merged into one can hide it.
         top = max(scores.values())
-        tolerance = silhouette_tolerance(k_hi)
+        tolerance = silhouette_tolerance(k_hi) if self.count_tolerance is None else self.count_tolerance
         best = max(kk for kk, v in scores.items() if v >= top - tolerance)
         return best, scores
 
