@@ -38,7 +38,6 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -51,19 +50,6 @@ from planted_real_texts import Org, Spec, build_org, load_banking77  # noqa: E40
 
 MAX_THEMES = 30  # as webapp.analyze_command.MAX_THEMES
 Q = 0.05
-
-
-class KnownVectors(TransformerMixin, BaseEstimator):
-    """An embedder reading each text's vector from a table filled once per org."""
-
-    def __init__(self, table=None):
-        self.table = table
-
-    def fit(self, texts, y=None):
-        return self
-
-    def transform(self, texts):
-        return np.array([self.table[t.strip()] for t in texts], dtype=np.float32)
 
 
 def score(org: Org, labels: list) -> tuple[int, int]:
@@ -96,20 +82,22 @@ def score(org: Org, labels: list) -> tuple[int, int]:
     return len(found), len(failing)
 
 
-def group(rule: str, org: Org, texts: list[str], table: dict) -> tuple[list, int]:
-    """Labels of ``texts`` under ``rule`` and the number of themes."""
+def group(rule: str, org: Org, texts: list[str], vectors: dict) -> tuple[list, int]:
+    """Labels of ``texts`` under ``rule`` and the number of themes.
+
+    ``vectors`` holds every distinct text's MiniLM vector: the embedder starts from them (as
+    ``groundswell analyze`` starts from its kept vectors), so no text is embedded again.
+    """
     if rule == "truth":
         return [org.obs_intent[o["id"]] for o in org.observations], len(org.intents)
-    if rule == "default":
-        params = {}
-    elif rule.startswith("k"):
-        params = {"n_themes": int(rule[1:])}
-    else:
-        params = {"count_tolerance": float(rule)}
-    model = ThemeModel(
-        params.pop("n_themes", "auto"), max_themes=MAX_THEMES, random_state=0, embedder=KnownVectors(table), **params
-    )
-    return list(model.fit_predict(texts)), model.n_themes_
+    n_themes = int(rule[1:]) if rule.startswith("k") else "auto"
+    tolerance = None if rule == "default" or rule.startswith("k") else float(rule)
+    model = ThemeModel(n_themes, max_themes=MAX_THEMES, count_tolerance=tolerance, random_state=0,
+                       embedder=SentenceTransformerEmbedder(known=vectors))
+    labels = list(model.fit_predict(texts))
+    if model.embedder_.n_embedded_:
+        raise RuntimeError(f"{model.embedder_.n_embedded_} texts were embedded again")
+    return labels, model.n_themes_
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -129,10 +117,10 @@ def main(argv: list[str] | None = None) -> int:
         org = build_org(Spec(reps=args.reps, seed=seed, planted=args.planted), texts_by_intent)
         texts = [o["text"] for o in org.observations]
         distinct = sorted({t.strip() for t in texts})
-        table = dict(zip(distinct, embedder.transform(distinct)))
+        vectors = dict(zip(distinct, embedder.transform(distinct)))
         line = []
         for rule in rules:
-            labels, n_themes = group(rule, org, texts, table)
+            labels, n_themes = group(rule, org, texts, vectors)
             found, failing = score(org, labels)
             results[rule].append((found, failing, n_themes))
             line.append(f"{rule} {found}/{failing}/{n_themes}")

@@ -232,7 +232,7 @@ def _comment_inputs(comments, embedder, n_themes) -> str:
     digest = hashlib.sha256()
     code = source_fingerprint("analysis.themes", "analysis.text", "analysis.embedding", "analysis.sentiment",
                               __name__)
-    settings = [embedder_name(embedder), getattr(embedder, "cache_key", ""), str(n_themes), str(MAX_THEMES),
+    settings = [embedder_name(embedder), _cache_key(embedder) or "", str(n_themes), str(MAX_THEMES),
                 str(RANDOM_STATE), code]
     for part in settings + [f"{c.campaign_id}\x1f{c.text}" for c in comments]:
         digest.update(part.encode("utf-8") + b"\x1e")
