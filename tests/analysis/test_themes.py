@@ -48,6 +48,17 @@ def test_count_tolerance_widens_with_the_search():
     assert steps == sorted(steps)
 
 
+def test_count_tolerance_can_be_set(make_corpus):
+    """A given tolerance replaces the range's own; a negative one is refused."""
+    texts, _ = make_corpus(n_per_theme=30, seed=0)
+    strict = ThemeModel("auto", count_tolerance=0.0, random_state=0).fit(texts)
+    assert strict.n_themes_ == max(strict.k_scores_, key=strict.k_scores_.get)
+    loose = ThemeModel("auto", count_tolerance=1.0, random_state=0).fit(texts)
+    assert loose.n_themes_ == max(loose.k_scores_)
+    with pytest.raises(ValueError, match="count_tolerance"):
+        ThemeModel("auto", count_tolerance=-0.1).fit(texts)
+
+
 class _VectorTable(TransformerMixin, BaseEstimator):
     """An embedder that looks each text up in a given table of unit vectors."""
 
@@ -80,17 +91,6 @@ def _sibling_corpus(seed: int, n_topics: int = 10, per_side: int = 50, dim: int 
     return list(table), truth, table
 
 
-def test_count_tolerance_can_be_set(make_corpus):
-    """A given tolerance replaces the range's own; a negative one is refused."""
-    texts, _ = make_corpus(n_per_theme=30, seed=0)
-    strict = ThemeModel("auto", count_tolerance=0.0, random_state=0).fit(texts)
-    assert strict.n_themes_ == max(strict.k_scores_, key=strict.k_scores_.get)
-    loose = ThemeModel("auto", count_tolerance=1.0, random_state=0).fit(texts)
-    assert loose.n_themes_ == max(loose.k_scores_)
-    with pytest.raises(ValueError, match="count_tolerance"):
-        ThemeModel("auto", count_tolerance=-0.1).fit(texts)
-
-
 @pytest.mark.parametrize("seed", [0, 4])
 def test_wide_search_keeps_sibling_sub_topics_apart(seed):
     """1,000 notes in 20 sub-topics, paired into 10 close siblings: every sub-topic keeps a theme.
@@ -111,7 +111,6 @@ def test_wide_search_keeps_sibling_sub_topics_apart(seed):
         theme, n = Counter(themes).most_common(1)[0]
         assert n >= 0.9 * len(themes), sub_topic  # the sub-topic is (nearly) whole in one theme
         assert n >= 0.9 * members[theme], sub_topic  # and that theme is (nearly) only it
-
 
 
 def test_themes_have_unique_short_labels_terms_and_three_quotes(fitted, corpus):
