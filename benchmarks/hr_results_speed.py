@@ -38,7 +38,7 @@ from scale_reports import grow_sqlite  # noqa: E402
 def build(path: Path, answers: int) -> None:
     """Create the schema, load the demo org and grow its closed campaigns' responses to ``answers``."""
     from webapp import create_app
-    from webapp.demo import build_demo_org
+    from webapp.demo.generator import build_demo_org
     from webapp.extensions import db
     from webapp.store.demo import load_demo_org
 

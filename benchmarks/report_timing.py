@@ -25,7 +25,7 @@ def _pct(values, q):
 
 def time_pages(app, pages: dict[str, tuple[str, str]], runs: int) -> None:
     """Log in as each page's user, time one cold GET and `runs` warm GETs, print cold/p50/p95 ms."""
-    from webapp.demo import DEMO_PASSWORD
+    from webapp.demo.generator import DEMO_PASSWORD
 
     print(f"{'page':32s} {'cold ms':>8s} {'p50 ms':>8s} {'p95 ms':>8s}  ({runs} runs)")
     for label, (email, url) in pages.items():
@@ -49,8 +49,8 @@ def main() -> None:
     args = parser.parse_args()
 
     from webapp import create_app
-    from webapp.commands import cli
-    from webapp.demo import build_demo_org
+    from webapp.cli import cli
+    from webapp.demo.generator import build_demo_org
     from webapp.extensions import db
     from webapp.store.demo import load_demo_org
 

@@ -143,8 +143,8 @@ def main() -> None:
 
 def run(args: argparse.Namespace, url: str) -> None:
     from webapp import create_app
-    from webapp.commands import cli
-    from webapp.demo import build_demo_org
+    from webapp.cli import cli
+    from webapp.demo.generator import build_demo_org
     from webapp.extensions import db
     from webapp.store.demo import load_demo_org
 

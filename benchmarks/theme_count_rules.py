@@ -48,7 +48,7 @@ from analysis.linkage import link_themes  # noqa: E402
 from analysis.themes import ThemeModel  # noqa: E402
 from planted_real_texts import Org, Spec, build_org, load_banking77  # noqa: E402
 
-MAX_THEMES = 30  # as webapp.analyze_command.MAX_THEMES
+MAX_THEMES = 30  # as webapp.cli.analyze.MAX_THEMES
 Q = 0.05
 
 

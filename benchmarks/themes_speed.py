@@ -57,7 +57,7 @@ def main() -> None:
             writer.writerows((f"t{i}", t) for i, t in enumerate(sample, start=1))
         py = sys.executable
         base_t, base_mem = run([py, "benchmarks/tfidf_minibatch_baseline.py", str(src), "text", str(Path(tmp) / "b.csv")])
-        ours_t, ours_mem = run([py, "-m", "webapp.themes_command", str(src), "--text-column", "text",
+        ours_t, ours_mem = run([py, "-m", "webapp.cli.themes", str(src), "--text-column", "text",
                                 "--id-column", "id", "--themes", "auto", "--out", str(Path(tmp) / "o.csv"),
                                 "--summary", str(Path(tmp) / "o.json")])
         with open(Path(tmp) / "o.csv", newline="", encoding="utf-8") as fh:

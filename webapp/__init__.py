@@ -11,9 +11,20 @@ MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Create and configure the Groundswell app; no side effects beyond the instance folder."""
-    from webapp import access, admin, auth, flashes, formatting, headers, home, insights, plans, respond
+    from webapp import access, formatting, home
+    from webapp.actions import views as actions
+    from webapp.admin import jobs as admin_jobs
+    from webapp.admin import views as admin
+    from webapp import api
+    from webapp.auth import tokens
+    from webapp.auth import views as auth
     from webapp.config import load_config
+    from webapp.engagement import views as engagement
     from webapp.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+    from webapp.infra import chart_assets, flashes, headers
+    from webapp.insights import views as insights
+    from webapp.planning import survey
+    from webapp.planning import views as planning
 
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(load_config(app.instance_path))
@@ -27,14 +38,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     bootstrap.init_app(app)
     limiter.init_app(app)
 
-    from webapp import actions, api, chart_assets, engagement
-    from webapp import jobs_views
-    from webapp.api import token_views
-
-    for module in (auth, home, respond, plans, insights, admin, engagement, actions, chart_assets, api,
-                   token_views):
+    for module in (auth, home, survey, planning, insights, admin, engagement, actions, chart_assets, api,
+                   tokens, admin_jobs):
         app.register_blueprint(module.bp)
-    app.register_blueprint(jobs_views.bp)
     access.init_app(app)
     headers.init_app(app)
     flashes.init_app(app)

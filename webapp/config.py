@@ -35,7 +35,7 @@ def min_group_size_from(value: str | None) -> int:
 
 
 DEFAULT_JOB_STALE_AFTER = 120.0
-LOWEST_JOB_STALE_AFTER = 30.0  # a few heartbeats (webapp.jobs.HEARTBEAT_EVERY is 15 s)
+LOWEST_JOB_STALE_AFTER = 30.0  # a few heartbeats (webapp.infra.jobs.HEARTBEAT_EVERY is 15 s)
 
 
 def job_stale_after_from(value: str | None) -> float:

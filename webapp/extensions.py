@@ -13,7 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
-from webapp import reconnect  # noqa: F401  (registers the connection retry for PostgreSQL)
+from webapp.infra import reconnect  # noqa: F401  (registers the connection retry for PostgreSQL)
 
 
 class Base(DeclarativeBase):

@@ -1,6 +1,6 @@
 """A bare Flask + SQLAlchemy app inserting one row per POST: the baseline for the load benchmark.
 
-Served by the same gunicorn settings as `groundswell serve` (webapp.server.server_options), on the
+Served by the same gunicorn settings as `groundswell serve` (webapp.infra.server.server_options), on the
 same PostgreSQL server, so the ratio of survey-submit throughput to this endpoint's shows what the
 app's own work (session, CSRF, form validation, several rows in one transaction) costs.
 
@@ -45,7 +45,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
-    from webapp.server import GroundswellServer, server_options
+    from webapp.infra.server import GroundswellServer, server_options
 
     # Create the table once, before the workers start, so they don't race on CREATE TABLE.
     metadata.create_all(create_engine(args.db), checkfirst=True)

@@ -40,8 +40,9 @@ def server(tmp_path_factory):
     from argon2 import PasswordHasher
     from werkzeug.serving import make_server
 
-    from webapp import create_app, passwords
-    from webapp.demo import build_demo_org
+    from webapp import create_app
+    from webapp.infra import passwords
+    from webapp.demo.generator import build_demo_org
     from webapp.extensions import db
     from webapp.store.demo import load_demo_org
 
@@ -52,7 +53,7 @@ def server(tmp_path_factory):
     with app.app_context():
         db.create_all()
         load_demo_org(build_demo_org(reps=24, periods=3, seed=7, today=date(2027, 1, 15)))
-        from webapp.commands import cli
+        from webapp.cli import cli
 
         if "analyze" in cli.commands:
             app.cli.add_command(cli.commands["analyze"], "analyze")

@@ -169,7 +169,7 @@ def _cases_engagement_export(w, org):
 
 def _cases_insights_export(w, org):
     # Every table the leader report exports; the theme table carries quotes, the roll-up amounts.
-    from webapp.insights_tables import tables  # noqa: F401 - the export's table registry must exist
+    from webapp.insights.tables import tables  # noqa: F401 - the export's table registry must exist
 
     cases = []
     for name in ("themes", "rollup", "accuracy", "theme-quotes", "no-such-table"):

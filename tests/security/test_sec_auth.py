@@ -13,7 +13,7 @@ from tests.support.servers import start_or_skip
 from tests.support.web import EMAILS, PASSWORD, login, logout, make_app
 from webapp.extensions import db as _db
 from webapp.models import Person
-from webapp.passwords import MIN_LENGTH, PasswordPolicyError, check_policy, common_passwords
+from webapp.infra.passwords import MIN_LENGTH, PasswordPolicyError, check_policy, common_passwords
 
 # --- AUTH-1 -------------------------------------------------------------------------------------
 
@@ -21,7 +21,7 @@ from webapp.passwords import MIN_LENGTH, PasswordPolicyError, check_policy, comm
 def test_stored_hash_is_argon2id_with_owasp_parameters(monkeypatch):
     """AUTH-1: the production hasher (not the cheap test one) meets OWASP's Argon2id minimum."""
     monkeypatch.undo()  # drop the cheap test hasher: check what production stores
-    from webapp.passwords import hash_password, verify_password
+    from webapp.infra.passwords import hash_password, verify_password
 
     stored = hash_password("a perfectly fine passphrase")
     assert stored.startswith("$argon2id$v=19$")
@@ -84,7 +84,7 @@ def test_well_known_common_passwords_are_refused(password):
 
 
 def test_create_user_refuses_a_common_password(app, db):
-    from webapp.commands import cli
+    from webapp.cli import cli
 
     for name, command in cli.commands.items():
         app.cli.add_command(command, name)
@@ -203,7 +203,7 @@ def test_no_default_accounts_outside_demo_mode(tmp_path):
     from flask_migrate import upgrade
 
     from webapp import MIGRATIONS_DIR
-    from webapp.commands import cli
+    from webapp.cli import cli
 
     app = make_app(tmp_path / "fresh")
     with app.app_context():

@@ -278,7 +278,7 @@ def test_csv_exports_neutralise_formulas(app, org, world, db):
 
 @pytest.mark.parametrize("value", ["=1+1", "+1", "-1+1", "@A1", "\t=1", "\r=1", "=cmd|'/C calc'!A0"])
 def test_neutralise_prefixes_formula_cells(value):
-    exports = pytest.importorskip("webapp.exports")
+    exports = pytest.importorskip("webapp.infra.exports")
     assert exports.neutralise(value) == "'" + value
 
 

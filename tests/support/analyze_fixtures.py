@@ -43,7 +43,7 @@ def observations(app, make_person):
 
 def run_analyze(app, *args: str):
     """Invoke ``groundswell analyze --themes 3`` (plus ``args``) and return the click result."""
-    from webapp.commands import cli
+    from webapp.cli import cli
 
     for name, command in cli.commands.items():
         app.cli.add_command(command, name)

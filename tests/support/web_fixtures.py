@@ -31,7 +31,7 @@ def cheap_password_hashing(monkeypatch):
     """Argon2id with tiny costs in tests: the same algorithm, a fraction of the time."""
     from argon2 import PasswordHasher
 
-    from webapp import passwords
+    from webapp.infra import passwords
 
     monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 

@@ -107,7 +107,7 @@ def test_asking_for_the_transformer_without_the_extra_is_a_clear_error(app, obse
 
     monkeypatch.setattr(embedding, "transformer_installed", lambda: False)
     app.config["EMBEDDER"] = "transformer"
-    from webapp.commands import cli
+    from webapp.cli import cli
 
     for name, command in cli.commands.items():
         app.cli.add_command(command, name)

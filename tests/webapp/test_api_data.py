@@ -26,7 +26,7 @@ def counts() -> tuple:
 
 
 def cli_json(app, *args) -> dict:
-    from webapp.commands import cli
+    from webapp.cli import cli
 
     for name, command in cli.commands.items():
         app.cli.add_command(command, name)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from webapp import commands
+from webapp import cli as commands
 from webapp.models import Campaign, EngagementResponse, Observation, Person, PlanSubmission, Region, Territory
 
 
 @pytest.fixture
 def runner(app):
-    from webapp.commands import cli
+    from webapp.cli import cli
 
     for name, command in cli.commands.items():
         app.cli.add_command(command, name)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from webapp import demo_texts as dt
+from webapp.demo import texts as dt
 
 ALL_THEMES = dt.OBSERVATION_THEMES + dt.ENGAGEMENT_COMMENT_THEMES
 

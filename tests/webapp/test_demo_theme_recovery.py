@@ -25,7 +25,7 @@ from sklearn.metrics import normalized_mutual_info_score
 
 from analysis.text import stem, tokenize
 from analysis.themes import ThemeModel
-from webapp.demo_texts import OBSERVATION_THEMES, generate_observation, generate_observations, pick_theme
+from webapp.demo.texts import OBSERVATION_THEMES, generate_observation, generate_observations, pick_theme
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ import csv
 import pytest
 from click.testing import CliRunner
 
-from webapp.commands import cli
+from webapp.cli import cli
 from webapp.config import ConfigError, embedder_from
 
 

@@ -8,7 +8,7 @@ import io
 import pytest
 
 from tests.support.web import login
-from webapp.exports import csv_text, neutralise
+from webapp.infra.exports import csv_text, neutralise
 
 
 @pytest.mark.parametrize("cell", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "=HYPERLINK(\"http://x\")"])

@@ -2,7 +2,7 @@
 
 import sys
 
-from webapp.fingerprint import source_fingerprint
+from webapp.infra.fingerprint import source_fingerprint
 
 
 def test_the_fingerprint_follows_the_source_of_the_named_modules(tmp_path, monkeypatch):

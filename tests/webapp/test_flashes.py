@@ -4,7 +4,7 @@ script, a load test) must not grow the signed session cookie with every request.
 from __future__ import annotations
 
 from tests.support.web import login, plan_form
-from webapp.flashes import MAX_PENDING
+from webapp.infra.flashes import MAX_PENDING
 
 
 def _pending(client) -> list:

@@ -54,7 +54,7 @@ def engagement_org(app, make_person):
 
 
 def _cli(app, *args):
-    from webapp.commands import cli
+    from webapp.cli import cli
 
     for name, command in cli.commands.items():
         app.cli.add_command(command, name)

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from webapp.extensions import db
-from webapp.import_command import import_group
+from webapp.cli.imports import import_group
 from webapp.models import (
     Actual,
     Decision,

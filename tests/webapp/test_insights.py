@@ -22,8 +22,8 @@ import pytest
 
 from analysis.linkage import link_themes
 from webapp import create_app
-from webapp.demo import DEMO_PASSWORD, DEMO_SEED, build_demo_org
-from webapp.demo_texts import OBSERVATION_THEMES
+from webapp.demo.generator import DEMO_PASSWORD, DEMO_SEED, build_demo_org
+from webapp.demo.texts import OBSERVATION_THEMES
 from webapp.extensions import db as _db
 
 TODAY = date(2026, 11, 27)
@@ -58,7 +58,7 @@ def demo(tmp_path_factory):
 
 
 def _runner(app):
-    from webapp.commands import cli
+    from webapp.cli import cli
 
     for name, command in cli.commands.items():
         app.cli.add_command(command, name)

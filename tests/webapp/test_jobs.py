@@ -13,7 +13,7 @@ import pytest
 
 from tests.support.servers import start_or_skip
 from tests.support.web import login
-from webapp import jobs
+from webapp.infra import jobs
 from webapp.store import jobs as store
 
 
@@ -28,7 +28,7 @@ def redis_server():
 
 @pytest.fixture
 def runner(app):
-    from webapp.commands import cli
+    from webapp.cli import cli
 
     for name, command in cli.commands.items():
         app.cli.add_command(command, name)
@@ -182,7 +182,8 @@ def test_worker_without_redis_explains_itself(runner):
 
 SLEEPY_WORKER = """
 import sys, time
-from webapp import create_app, jobs
+from webapp import create_app
+from webapp.infra import jobs
 
 def sleepy(job, report):
     report(0.1, "sleeping")
@@ -300,7 +301,7 @@ def test_a_slow_attempt_swept_by_mistake_records_its_result_when_it_ends(app):
 def test_a_bad_stale_limit_is_refused_in_one_line(tmp_path, value, problem):
     from click.testing import CliRunner
 
-    from webapp.commands import cli
+    from webapp.cli import cli
 
     env = {"GROUNDSWELL_JOB_STALE_AFTER": value, "GROUNDSWELL_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
            "GROUNDSWELL_SECRET_KEY": "cli-test"}

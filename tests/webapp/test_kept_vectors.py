@@ -203,15 +203,15 @@ def test_unchanged_engagement_comments_are_not_fitted_again(app, observations, m
     assert "comment themes over 17" in run_analyze(app).output
     assert "Engagement comments unchanged" in run_analyze(app).output
 
-    import webapp.fingerprint
+    import webapp.infra.fingerprint
 
-    monkeypatch.setattr(webapp.fingerprint, "source_fingerprint", lambda *names: "a changed theme engine")
+    monkeypatch.setattr(webapp.infra.fingerprint, "source_fingerprint", lambda *names: "a changed theme engine")
     assert "comment themes over 17" in run_analyze(app).output  # new code: fitted again
 
 
 def test_the_analysis_job_says_how_many_texts_it_reused(app, observations):
     """An admin who starts analysis from the page reads the same account as the CLI prints."""
-    from webapp import jobs
+    from webapp.infra import jobs
     from webapp.store import analysis
     from webapp.store import jobs as job_store
 

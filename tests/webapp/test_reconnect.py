@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from tests.support.servers import start_or_skip
-from webapp import reconnect
+from webapp.infra import reconnect
 
 
 @pytest.fixture

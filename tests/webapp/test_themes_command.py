@@ -8,7 +8,7 @@ import socket
 import pytest
 from click.testing import CliRunner
 
-from webapp.themes_command import NO_TEXT_LABEL, themes_command
+from webapp.cli.themes import NO_TEXT_LABEL, themes_command
 
 TEMPLATES = {
     "delivery": ["the {x} delivery arrived late again", "shipping delays on the {x} order", "our {x} shipment has not arrived"],

@@ -18,8 +18,8 @@ from webapp.access import ALL_ROLES, allow, can_decide, can_view_plan, plan_scop
 from webapp.api import bp, schemas
 from webapp.api.problems import ApiProblem
 from webapp.api.spec import build_spec, operation
-from webapp.engagement_tables import dashboard_as_dict
-from webapp.insights_command import report_as_dict
+from webapp.engagement.tables import dashboard_as_dict
+from webapp.cli.insights import report_as_dict
 from webapp.store import engagement as engagement_store, insights as insights_store, listing, plans
 from webapp.store import people as people_store, tokens as tokens_store
 from webapp.store.errors import InvalidInput, Locked, NotAllowed, NotFound, StaleDecision

@@ -29,7 +29,7 @@ class Job(db.Model):
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column()
-    # Written by the process running the job while it lives (webapp.jobs.HEARTBEAT_EVERY); a
+    # Written by the process running the job while it lives (webapp.infra.jobs.HEARTBEAT_EVERY); a
     # "running" job whose heartbeat stopped was left by a process that died and is swept to failed.
     heartbeat_at: Mapped[datetime | None] = mapped_column()
     finished_at: Mapped[datetime | None] = mapped_column()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from surveys.loader import get_survey
-from webapp.demo import DEMO_PASSWORD, DemoOrg
+from webapp.demo.generator import DEMO_PASSWORD, DemoOrg
 from webapp.extensions import db
 from webapp.models import (
     Actual,
@@ -20,7 +20,7 @@ from webapp.models import (
     TopDownTarget,
 )
 from webapp.models.types import utcnow
-from webapp.passwords import hash_password
+from webapp.infra.passwords import hash_password
 from webapp.store.campaigns import open_campaign
 from webapp.store.errors import InvalidInput
 from webapp.store.people import count_people, ensure_period, ensure_territory

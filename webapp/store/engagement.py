@@ -33,7 +33,7 @@ from analysis.engagement import (
 )
 from surveys.loader import get_survey
 from webapp.extensions import db
-from webapp.fingerprint import source_fingerprint
+from webapp.infra.fingerprint import source_fingerprint
 from webapp.models import AnalysisRun, Campaign, CampaignMember, CampaignResult, EngagementResponse, Participation, Period, Person
 from webapp.store.errors import NotFound
 
@@ -279,7 +279,7 @@ def _stored(campaign_ids: list[int], scope: str, k: int) -> dict[int, CampaignRe
 
 
 def _code_fingerprint() -> str:
-    """Source fingerprint of the modules that compute stored results (``webapp.fingerprint``).
+    """Source fingerprint of the modules that compute stored results (``webapp.infra.fingerprint``).
 
     Part of every result's inputs digest, so a fix in the statistics or the suppression rules
     recomputes every stored result at the next ``groundswell analyze``, whatever the version number.

@@ -102,7 +102,7 @@ def sweep_stale(stale_after: float) -> int:
 
     A worker killed mid-job (SIGKILL, out of memory, a machine restart) leaves its row "running"
     for ever, and only failed jobs can be retried. The heartbeat thread of a live process writes at
-    least every few seconds (webapp.jobs.HEARTBEAT_EVERY), far inside `stale_after`.
+    least every few seconds (webapp.infra.jobs.HEARTBEAT_EVERY), far inside `stale_after`.
     """
     now = utcnow()
     cutoff = now - timedelta(seconds=stale_after)

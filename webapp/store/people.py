@@ -9,7 +9,7 @@ from sqlalchemy import select
 from webapp.extensions import db
 from webapp.models import Period, Person, Region, Territory
 from webapp.models.org import ROLES
-from webapp.passwords import check_policy, hash_password
+from webapp.infra.passwords import check_policy, hash_password
 from webapp.periods import period_start
 from webapp.store.errors import InvalidInput
 

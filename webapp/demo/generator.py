@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from surveys.loader import get_survey
-from webapp.demo_texts import (
+from webapp.demo.texts import (
     ENGAGEMENT_COMMENT_THEMES,
     OBSERVATION_THEMES,
     generate_comment,

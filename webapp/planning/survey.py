@@ -16,7 +16,7 @@ from webapp.store import plans
 from webapp.store.errors import AlreadyAnswered, StoreError
 from webapp.store.plans import EDITABLE_STATUSES, EngagementInput, PlanInput
 
-bp = Blueprint("respond", __name__)
+bp = Blueprint("respond", __name__, template_folder="templates")
 
 
 def _draft_key(campaign_id: int) -> str:

@@ -11,12 +11,12 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from webapp import MIGRATIONS_DIR, create_app
-from webapp.analyze_command import analyze_command
-from webapp.demo import DEMO_SEED
-from webapp.engagement_command import engagement_command
-from webapp.import_command import import_group
-from webapp.insights_command import insights_command
-from webapp.themes_command import themes_command
+from webapp.cli.analyze import analyze_command
+from webapp.demo.generator import DEMO_SEED
+from webapp.cli.engagement import engagement_command
+from webapp.cli.imports import import_group
+from webapp.cli.insights import insights_command
+from webapp.cli.themes import themes_command
 
 DEMO_LOGINS = ("admin@demo.test", "leader@demo.test", "hr@demo.test", "manager1@demo.test",
                "rep1@demo.test")
@@ -39,7 +39,7 @@ def seed_demo_command(reps: int, periods: int, seed: int) -> None:
 
 
 def _seed(reps: int, periods: int, seed: int) -> None:
-    from webapp.demo import build_demo_org
+    from webapp.demo.generator import build_demo_org
     from webapp.store.demo import load_demo_org
     from webapp.store.errors import StoreError
 
@@ -59,7 +59,7 @@ def _seed(reps: int, periods: int, seed: int) -> None:
 @with_appcontext
 def create_user_command(email: str, role: str, name: str | None, password: str) -> None:
     """Create a user who can log in (the first admin comes from here)."""
-    from webapp.passwords import PasswordPolicyError
+    from webapp.infra.passwords import PasswordPolicyError
     from webapp.store import people
     from webapp.store.errors import StoreError
 
@@ -114,7 +114,7 @@ def _run_analysis_if_available() -> None:
               help="Threads per worker.")
 def serve_command(host: str, port: int, workers: int, threads: int) -> None:
     """Serve the app with gunicorn (graceful on SIGTERM) on the configured database."""
-    from webapp import server
+    from webapp.infra import server
 
     if workers > 1:
         _require_shared_limiter_storage()
@@ -130,7 +130,7 @@ def worker_command(burst: bool) -> None:
     Each job runs in a forked work horse; this process never opens a database connection, so
     every horse starts with an empty pool of its own.
     """
-    from webapp import jobs
+    from webapp.infra import jobs
 
     redis_url = current_app.config.get("REDIS_URL")
     if not redis_url:

@@ -12,10 +12,10 @@ from wtforms.validators import DataRequired, Length
 
 from webapp.access import ALL_ROLES, allow
 from webapp.extensions import limiter
-from webapp.passwords import verify_password
+from webapp.infra.passwords import verify_password
 from webapp.store import people
 
-bp = Blueprint("auth", __name__)
+bp = Blueprint("auth", __name__, template_folder="templates")
 
 LOGIN_FAILED = "Email or password is not right."
 THROTTLED = "Too many failed log-in attempts. Wait a few minutes, then try again."

@@ -12,7 +12,7 @@ from webapp.access import allow
 from webapp.models import ACTION_STATUSES
 from webapp.store import actions as actions_store
 from webapp.store.errors import StoreError
-from webapp.text_rules import no_nul
+from webapp.infra.text_rules import no_nul
 
 bp = Blueprint("actions", __name__, url_prefix="/actions")
 

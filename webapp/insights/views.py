@@ -7,13 +7,13 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from webapp.access import allow
-from webapp.actions import ActionForm, StatusForm
-from webapp.exports import chart_json, csv_response
-from webapp.insights_tables import figures, tables
+from webapp.actions.views import ActionForm, StatusForm
+from webapp.infra.exports import chart_json, csv_response
+from webapp.insights.tables import figures, tables
 from webapp.store import actions as actions_store, insights as insights_store, rollup as rollup_store
 from webapp.store.errors import NotFound
 
-bp = Blueprint("insights", __name__)
+bp = Blueprint("insights", __name__, template_folder="templates")
 
 
 def _period_and_region():
@@ -69,7 +69,7 @@ def standalone():
         abort(404)
     report = _report(code, region)
     actions = actions_store.theme_actions(report.period)
-    from webapp.chart_assets import plotly_js_path
+    from webapp.infra.chart_assets import plotly_js_path
 
     html = render_template("insights/standalone.html", report=report, tables=tables(report, actions),
                            charts={name: chart_json(fig) for name, fig in figures(report).items()},

@@ -25,7 +25,7 @@ __all__ = ["engagement_command"]
 @with_appcontext
 def engagement_command(campaign_ref: str, by: str | None, role: str, as_json: bool) -> None:
     """Print the numbers the HR dashboard shows for a campaign, suppressed the same way."""
-    from webapp.engagement_tables import dashboard_as_dict
+    from webapp.engagement.tables import dashboard_as_dict
     from webapp.store.engagement import dashboard
     from webapp.store.errors import NotFound
 

@@ -13,13 +13,13 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from webapp.access import allow
-from webapp.actions import ActionForm
-from webapp.engagement_tables import figures, tables
-from webapp.exports import chart_json, csv_response
+from webapp.actions.views import ActionForm
+from webapp.engagement.tables import figures, tables
+from webapp.infra.exports import chart_json, csv_response
 from webapp.store import actions as actions_store, engagement as engagement_store
 from webapp.store.errors import NotFound
 
-bp = Blueprint("engagement", __name__)
+bp = Blueprint("engagement", __name__, template_folder="templates")
 
 #: Comments listed on the page itself; the CSV export (and the JSON) carry all of them.
 PAGE_COMMENTS = 200

@@ -18,7 +18,7 @@ COMMON_PASSWORDS_FILE = "common-passwords.txt"
 @cache
 def common_passwords() -> frozenset[str]:
     """The shipped list of common passwords (webapp/data), lower case; refused outright."""
-    text = files("webapp").joinpath("data", COMMON_PASSWORDS_FILE).read_text(encoding="utf-8")
+    text = files("webapp.infra").joinpath("data", COMMON_PASSWORDS_FILE).read_text(encoding="utf-8")
     return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters

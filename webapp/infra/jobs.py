@@ -30,7 +30,7 @@ Reporter = Callable[[float, str], None]
 
 def _analyze(job, report: Reporter) -> str:
     """Theme analysis over stored observations and comments (`groundswell analyze`)."""
-    from webapp.analyze_command import PROGRESS_META, analyze_command
+    from webapp.cli.analyze import PROGRESS_META, analyze_command
 
     stages: list[str] = []
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from analysis import charts
 from analysis.engagement import OVERALL
-from webapp.exports import SUPPRESSED, Table
+from webapp.infra.exports import SUPPRESSED, Table
 from webapp.store.engagement import BY_TITLES, Dashboard
 
 

@@ -34,7 +34,7 @@ from collections import defaultdict
 import click
 from flask.cli import with_appcontext
 
-from webapp.themes_command import ThemeCount, _Progress
+from webapp.cli.themes import ThemeCount, _Progress
 
 __all__ = ["analyze_command"]
 
@@ -148,7 +148,7 @@ def analyze_command(period_code: str | None, n_themes) -> None:
     known = getattr(embedder, "known", None) or {}
     previous = _in_embedder_space(previous, previous_run, embedder, rows)
 
-    # A background job passes its own progress callback (webapp.jobs); the CLI shows tqdm bars.
+    # A background job passes its own progress callback (webapp.infra.jobs); the CLI shows tqdm bars.
     progress = click.get_current_context().meta.get(PROGRESS_META) or _Progress(enabled=True)
     model = ThemeModel(n_themes, embedder=embedder, max_themes=MAX_THEMES, random_state=RANDOM_STATE,
                        progress=progress)
@@ -227,7 +227,7 @@ def _comment_inputs(comments, embedder, n_themes) -> str:
     import hashlib
 
     from analysis.embedding import embedder_name
-    from webapp.fingerprint import source_fingerprint
+    from webapp.infra.fingerprint import source_fingerprint
 
     digest = hashlib.sha256()
     code = source_fingerprint("analysis.themes", "analysis.text", "analysis.embedding", "analysis.sentiment",

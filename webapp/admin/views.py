@@ -10,13 +10,13 @@ from wtforms.validators import DataRequired, Length, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from surveys.loader import get_survey, list_surveys
-from webapp import jobs
+from webapp.infra import jobs
 from webapp.access import allow
 from webapp.store import campaigns, people
 from webapp.store.errors import StoreError
-from webapp.text_rules import no_nul
+from webapp.infra.text_rules import no_nul
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
 
 class OpenCampaignForm(FlaskForm):

@@ -8,12 +8,12 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SubmitField
 from wtforms.validators import DataRequired, Regexp
 
-from webapp import jobs
+from webapp.infra import jobs
 from webapp.access import allow
 from webapp.store import jobs as store
 from webapp.store.errors import StoreError
 
-bp = Blueprint("jobs", __name__, url_prefix="/admin/jobs")
+bp = Blueprint("jobs", __name__, url_prefix="/admin/jobs", template_folder="templates")
 
 
 class ActionForm(FlaskForm):

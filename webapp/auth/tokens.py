@@ -14,9 +14,9 @@ from webapp.api.spec import build_spec
 from webapp.models.types import utcnow
 from webapp.store import tokens
 from webapp.store.errors import StoreError
-from webapp.text_rules import no_nul
+from webapp.infra.text_rules import no_nul
 
-bp = Blueprint("tokens", __name__)
+bp = Blueprint("tokens", __name__, template_folder="templates")
 
 
 class CreateTokenForm(FlaskForm):

@@ -6,7 +6,7 @@ The page, the CSV exports and the standalone HTML report all use these, so they 
 from __future__ import annotations
 
 from analysis import charts
-from webapp.exports import Table
+from webapp.infra.exports import Table
 
 TREND_THEMES = 6  # the largest themes drawn in the share trend chart
 NAMES = {"proposed": "Bottom-up proposed", "approved": "Manager approved", "top_down": "Top-down"}

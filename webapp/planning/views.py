@@ -12,9 +12,9 @@ from surveys.answers import AnswerError, parse_money
 from webapp.access import PLAN_SUBMITTERS, allow, can_decide, can_view_plan, visible_person_ids
 from webapp.store import plans, rollup as rollup_store
 from webapp.store.errors import StaleDecision, StoreError
-from webapp.text_rules import no_nul
+from webapp.infra.text_rules import no_nul
 
-bp = Blueprint("plans", __name__)
+bp = Blueprint("plans", __name__, template_folder="templates")
 
 
 class DecisionForm(FlaskForm):

@@ -1,0 +1,1 @@
+"""Actions a leader or HR commits to on a theme or a driver: create, follow, change status."""

@@ -1,0 +1,1 @@
+"""Administration pages: people, campaigns and background jobs."""

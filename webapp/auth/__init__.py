@@ -1,0 +1,1 @@
+"""Signing in: login, logout, sessions, and the pages for personal API tokens."""

@@ -1,0 +1,1 @@
+"""Cross-cutting infrastructure: security headers, flashes, reconnects, passwords, server, jobs, exports."""

@@ -1,0 +1,1 @@
+"""Planning: the survey page a person answers, the manager's review queue and decisions, roll-up, history."""
