@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from webapp import cli as commands
+from webapp.cli import demo as commands
 from webapp.models import Campaign, EngagementResponse, Observation, Person, PlanSubmission, Region, Territory
 
 

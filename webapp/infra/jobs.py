@@ -15,7 +15,6 @@ import time
 import traceback
 from collections.abc import Callable
 
-import click
 from flask import current_app, has_app_context
 
 from webapp.store import jobs as store
@@ -28,9 +27,13 @@ HEARTBEAT_EVERY = 15.0  # seconds between "still alive" writes while a job runs
 Reporter = Callable[[float, str], None]
 
 
+class JobRefused(Exception):
+    """A task that cannot run as asked; its message is the job's failure reason, shown as is."""
+
+
 def _analyze(job, report: Reporter) -> str:
-    """Theme analysis over stored observations and comments (`groundswell analyze`)."""
-    from webapp.cli.analyze import PROGRESS_META, analyze_command
+    """Theme analysis over stored observations and comments (the use case `groundswell analyze` runs)."""
+    from webapp.analysis_runs import AnalysisUnavailable, run_analysis
 
     stages: list[str] = []
 
@@ -50,16 +53,17 @@ def _analyze(job, report: Reporter) -> str:
         def close(self) -> None:
             pass
 
-    ctx = click.Context(analyze_command, info_name="analyze")
-    ctx.meta[PROGRESS_META] = Progress()
-    with ctx:
-        ctx.invoke(analyze_command, period_code=None, n_themes=job.parameters.get("n_themes", "auto"))
+    try:
+        outcome = run_analysis(job.parameters.get("n_themes", "auto"), embedder_choice=current_app.config["EMBEDDER"],
+                               min_group_size=current_app.config["MIN_GROUP_SIZE"], progress=Progress())
+    except AnalysisUnavailable as exc:
+        raise JobRefused(str(exc)) from None
     from webapp.store.analysis import latest_run, run_counts
 
     counts = run_counts("observations")
     if not counts["runs"]:
         return "Nothing analysed: too few observations."
-    parameters = latest_run("observations").parameters
+    parameters = outcome.parameters or latest_run("observations").parameters
     how = parameters.get("embedder", "")
     if "texts_reused" in parameters:
         how += f"; {parameters['texts_embedded']} texts embedded, {parameters['texts_reused']} reused"
@@ -189,18 +193,18 @@ def sweep_stale() -> int:
 
 
 def _reason(exc: BaseException) -> str:
-    if isinstance(exc, click.ClickException):
-        return exc.format_message()
+    if isinstance(exc, JobRefused):
+        return str(exc)
     return f"{type(exc).__name__}: {exc}"
 
 
 def run_worker(redis_url: str, *, burst: bool = False) -> None:
-    """Run an RQ worker on the Groundswell queue until stopped (or until empty with burst)."""
+    """Run an RQ worker on the Groundswell queue until stopped (or until empty with burst).
+
+    Call `sweep_stale` first: jobs a dead worker left "running" are failed so they can be retried.
+    """
     from redis import Redis
     from rq import Worker
 
-    swept = sweep_stale()
-    if swept:
-        click.echo(f"{swept} job(s) left running by a stopped process marked failed; they can be retried.")
     connection = Redis.from_url(redis_url)
     Worker([queue(redis_url)], connection=connection).work(burst=burst)
