@@ -1,7 +1,11 @@
 """Tests for analysis.linkage: theme <-> target-change links, BH q-values and their wording."""
 
+import re
+
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 from analysis.linkage import (
@@ -10,8 +14,11 @@ from analysis.linkage import (
     ThemeLinkResult,
     benjamini_hochberg,
     bootstrap_diff_ci,
+    bootstrap_diff_distribution,
     describe_link,
+    fcr_selection,
     link_themes,
+    percentile_interval,
 )
 
 
@@ -120,22 +127,194 @@ def test_non_finite_change_is_refused():
         link_themes({"a": float("nan")}, {})
 
 
-def test_describe_significant_link():
-    link = TargetLink("t", 30, 50, -0.098, 0.041, -0.139, -0.19, -0.08, 0.0001, 0.001)
+def test_describe_clear_link_quotes_its_adjusted_interval():
+    link = TargetLink("t", 30, 50, -0.098, 0.041, -0.139, -0.19, -0.08, 0.0001, 0.001,
+                      adj_ci_low=-0.21, adj_ci_high=-0.07, adj_level=0.996, finding=True, verdict="clear",
+                      n_tested=12, n_findings=1)
     assert describe_link("competitor discounting", link) == (
-        "Reps reporting competitor discounting proposed -9.8% on average against +4.1% for the others "
-        "(difference -13.9 points, 95% CI -19.0 to -8.0; q = 0.001)."
+        "Reps reporting competitor discounting proposed -9.8% on average against +4.1% for the others: "
+        "-13.9 points, a clear difference (99.6% interval -21.0 to -7.0 points, adjusted for the 12 themes tested)."
     )
 
 
-def test_describe_insignificant_link():
-    link = TargetLink("t", 30, 50, 0.012, 0.008, 0.004, -0.031, 0.039, 0.6, 0.62)
+def test_describe_suggestive_link_names_both_intervals():
+    # The issue's contradiction: own 95% interval excludes zero, q = 0.11. Now said as it is.
+    link = TargetLink("t", 30, 50, -0.05, 0.031, -0.081, -0.134, -0.021, 0.01, 0.11,
+                      adj_ci_low=-0.17, adj_ci_high=0.004, adj_level=0.998, finding=False, verdict="suggestive",
+                      n_tested=25, n_findings=0)
     text = describe_link("weather", link)
-    assert "no clear difference" in text
-    assert text.endswith("(difference +0.4 points, 95% CI -3.1 to 3.9; q = 0.62).")
+    assert "suggestive only" in text and "clear" not in text
+    assert "99.8% interval -17.0 to +0.4 points, adjusted for the 25 themes tested, includes zero" in text
+    assert "own 95% interval, -13.4 to -2.1 points, does not" in text
+    assert "q =" not in text
+
+
+def test_describe_no_sign():
+    link = TargetLink("t", 30, 50, 0.012, 0.008, 0.004, -0.031, 0.039, 0.6, 0.62,
+                      adj_ci_low=-0.05, adj_ci_high=0.06, adj_level=0.95, finding=False, verdict="no sign",
+                      n_tested=1, n_findings=0)
+    assert describe_link("weather", link).endswith(
+        "no sign of a difference (+0.4 points; 95% interval -5.0 to +6.0 points, adjusted for the only theme "
+        "tested, includes zero).")
+
+
+def test_describe_unadjusted_link_is_never_called_clear():
+    significant = TargetLink("t", 30, 50, -0.098, 0.041, -0.139, -0.19, -0.08, 0.0001, 0.001)
+    assert "suggestive only" in describe_link("x", significant) and "not adjusted" in describe_link("x", significant)
+    flat = TargetLink("t", 30, 50, 0.012, 0.008, 0.004, -0.031, 0.039, 0.6, 0.62)
+    assert "no sign of a difference" in describe_link("x", flat)
+    assert ThemeLinkResult("t", 30, 50, significant).verdict == "suggestive"
+    assert ThemeLinkResult("t", 30, 50, flat).verdict == "no sign"
+
+
+def test_bounds_near_zero_keep_their_sign():
+    link = TargetLink("t", 30, 50, 0.05, 0.04, 0.01, 0.0002, 0.02, 0.01, 0.01,
+                      adj_ci_low=0.00004, adj_ci_high=0.03, adj_level=0.99, finding=True, verdict="clear",
+                      n_tested=5, n_findings=1)
+    assert "interval +0.004 to +3.0 points" in describe_link("x", link)
 
 
 def test_describe_too_few():
     text = describe_link("rare theme", ThemeLinkResult("t", 3, 40, None))
     assert text.startswith("Too few reps to tell") and "3 reporting it" in text
     assert "Too few reps to tell" in describe_link("x", None)
+
+
+# ----------------------------------------------------------------------------------------------
+# Verdicts that agree with their intervals (FCR-adjusted, Benjamini & Yekutieli 2005)
+
+
+def test_planted_effect_is_clear_and_null_has_no_sign():
+    changes, themes = make_period()
+    results = link_themes(changes, themes, random_state=1)
+    planted, null = results["discounting"].link, results["weather"].link
+    assert planted.finding and planted.verdict == "clear" and results["discounting"].verdict == "clear"
+    assert planted.adj_ci_high < 0
+    assert not null.finding and null.verdict == "no sign"
+    assert null.adj_ci_low < 0 < null.adj_ci_high
+    assert planted.n_tested == null.n_tested == 2 and planted.n_findings == null.n_findings == 1
+    assert planted.adj_level == null.adj_level == pytest.approx(1 - 1 * 0.05 / 2)
+    assert set(planted.verdict_dict()) == {"adj_ci_low", "adj_ci_high", "adj_level", "finding", "verdict",
+                                           "n_tested", "n_findings"}
+
+
+def test_adjusted_interval_contains_the_own_interval():
+    changes, themes = make_period()
+    for r in link_themes(changes, themes, random_state=3).values():
+        link = r.link
+        assert link.adj_ci_low <= link.ci_low <= link.diff <= link.ci_high <= link.adj_ci_high
+
+
+def test_no_finding_uses_the_level_at_which_none_excludes_zero():
+    rng = np.random.default_rng(5)
+    reps = [f"r{i}" for i in range(60)]
+    changes = {r: float(rng.normal(0, 0.05)) for r in reps}
+    themes = {t: set(rng.choice(reps, 20, replace=False).tolist()) for t in range(6)}
+    links = [r.link for r in link_themes(changes, themes, random_state=0).values()]
+    assert all(not link.finding for link in links)
+    assert [link.adj_level for link in links] == [pytest.approx(1 - 0.05 / 6)] * 6
+    assert {link.n_findings for link in links} == {0}
+
+
+def test_percentile_interval_is_numpy_quantile_and_nested():
+    draws = np.sort(np.random.default_rng(0).normal(size=999))
+    for level in (0.5, 0.9, 0.95, 0.999):
+        assert percentile_interval(draws, level) == pytest.approx(
+            tuple(np.quantile(draws, [(1 - level) / 2, 1 - (1 - level) / 2])))
+    low, high = percentile_interval(draws, 0.9)
+    wide_low, wide_high = percentile_interval(draws, 0.99)
+    assert wide_low <= low < high <= wide_high
+    with pytest.raises(ValueError):
+        percentile_interval(draws, 1.0)
+    with pytest.raises(ValueError):
+        percentile_interval(np.array([]), 0.9)
+
+
+def test_bootstrap_distribution_is_scipy_bootstrap():
+    x, y = [0.1, 0.2, 0.15, 0.3, 0.25], [0.0, -0.1, 0.05, 0.02, -0.05, 0.01]
+    draws = bootstrap_diff_distribution(x, y, n_resamples=500, random_state=4)
+    ref = stats.bootstrap((x, y), lambda a, b, axis=-1: a.mean(axis=axis) - b.mean(axis=axis), n_resamples=500,
+                          method="percentile", vectorized=True, rng=np.random.default_rng(4))
+    assert draws == pytest.approx(np.sort(ref.bootstrap_distribution))
+    assert np.all(np.diff(draws) >= 0) and draws.size == 500
+    with pytest.raises(ValueError):
+        bootstrap_diff_distribution([1.0], [1.0, 2.0])
+    with pytest.raises(ValueError):
+        bootstrap_diff_distribution(x, y, n_resamples=0)
+
+
+def test_fcr_selection_known_answer():
+    # Intervals est +/- z * se at level L, dual to two-sided normal p-values.
+    est = np.array([3.5, 3.0, 2.4, 0.5, -0.2])
+
+    def at(level):
+        z = stats.norm.ppf(1 - (1 - level) / 2)
+        return [(e - z, e + z) for e in est]
+
+    p = 2 * stats.norm.sf(np.abs(est))
+    expected = int((stats.false_discovery_control(p) <= 0.05).sum())
+    r, level = fcr_selection(at, len(est))
+    assert r == expected == 3 and level == pytest.approx(1 - 3 * 0.05 / 5)
+    assert fcr_selection(at, 0) == (0, pytest.approx(0.95))
+    assert fcr_selection(lambda lv: [(-1, 1)] * 4, 4) == (0, pytest.approx(1 - 0.05 / 4))
+    with pytest.raises(ValueError):
+        fcr_selection(at, 5, q=0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(est=st.lists(st.floats(-6, 6, allow_nan=False), min_size=1, max_size=25),
+       q=st.sampled_from([0.01, 0.05, 0.1]))
+def test_fcr_selection_is_benjamini_hochberg_on_dual_p_values(est, q):
+    est = np.array(est)
+
+    def at(level):
+        z = stats.norm.ppf(1 - (1 - level) / 2)
+        return [(e - z, e + z) for e in est]
+
+    p = 2 * stats.norm.sf(np.abs(est))
+    qs = stats.false_discovery_control(p)
+    assume(np.all(np.abs(qs - q) > 1e-9))  # no exact ties at the bar
+    r, level = fcr_selection(at, len(est), q=q)
+    assert r == int((qs <= q).sum())
+    assert level == pytest.approx(1 - max(r, 1) * q / len(est))
+    assert sum(lo > 0 or hi < 0 for lo, hi in at(level)) == r
+
+
+def _numbers(text):
+    return [float(v) for v in re.findall(r"[-+]?\d+(?:\.\d+)?", text)]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_property_finding_iff_adjusted_interval_excludes_zero(data):
+    n = data.draw(st.integers(12, 50), label="reps")
+    reps = [f"r{i}" for i in range(n)]
+    scale = data.draw(st.sampled_from([0.0, 0.01, 0.1]), label="scale")
+    effect = data.draw(st.sampled_from([0.0, 0.05, 0.3]), label="effect")
+    n_themes = data.draw(st.integers(1, 6), label="themes")
+    themes = {t: set(data.draw(st.lists(st.sampled_from(reps), max_size=n), label=f"theme {t}"))
+              for t in range(n_themes)}
+    noise = data.draw(st.lists(st.floats(-1, 1, allow_nan=False), min_size=n, max_size=n), label="noise")
+    changes = {r: scale * e + (effect if r in themes[0] else 0.0) for r, e in zip(reps, noise)}
+    results = link_themes(changes, themes, n_resamples=300, random_state=data.draw(st.integers(0, 10)))
+    links = [r.link for r in results.values() if r.link is not None]
+    for r in results.values():
+        link = r.link
+        if link is None:
+            assert r.verdict == TOO_FEW
+            continue
+        excludes = link.adj_ci_low > 0 or link.adj_ci_high < 0
+        assert link.finding == excludes
+        assert (link.verdict == "clear") == link.finding
+        assert (link.verdict == "suggestive") == (not link.finding and (link.ci_low > 0 or link.ci_high < 0))
+        assert link.adj_ci_low <= link.ci_low and link.ci_high <= link.adj_ci_high
+        assert link.n_tested == len(links) and link.n_findings == sum(x.finding for x in links)
+        assert link.adj_level == pytest.approx(1 - max(link.n_findings, 1) * 0.05 / len(links))
+        # The sentence never contradicts its interval: the adjusted bounds it prints exclude zero
+        # exactly for a finding.
+        text = describe_link("theme", r)
+        shown = text[text.index("% interval") + len("% interval"):]
+        low, high = _numbers(shown)[:2]
+        assert (low > 0 or high < 0) == link.finding, text
+        assert ("clear difference" in text) == link.finding
+        assert ("includes zero" in text) == (not link.finding)
