@@ -3,7 +3,7 @@
 Builds the demo org (80 reps, 6 quarters, seed 1) in a temporary SQLite file, copies the closed
 campaigns' engagement responses under new random keys until there are --answers of them (the same
 growing as `scale_reports.py`, whose `grow_sqlite` it reuses: groups keep their names and grow),
-then times `webapp.store.engagement.store_closed_results(k)` -- what `groundswell analyze` runs --
+then times `webapp.engagement.results.store_closed_results(k)` -- what `groundswell analyze` runs --
 and, with --per-campaign, `compute_results` of each closed campaign and scope. Prints wall seconds
 and answers per second; --profile prints the top functions of a cProfile run instead of timing.
 
@@ -66,6 +66,7 @@ def measure(path: Path, k: int, per_campaign: bool, profile: bool, repeat: int =
     from webapp.extensions import db
     from webapp.models import Campaign, EngagementResponse
     from webapp.store import engagement as store
+    from webapp.engagement import dashboard as eng_dashboard, results as eng_results  # noqa: F401
 
     app = create_app(_config(path))
     with app.app_context():
@@ -75,7 +76,7 @@ def measure(path: Path, k: int, per_campaign: bool, profile: bool, repeat: int =
         if profile:
             prof = cProfile.Profile()
             prof.enable()
-            store.store_closed_results(k, replace=True)
+            eng_results.store_closed_results(k, replace=True)
             prof.disable()
             stats = pstats.Stats(prof, stream=sys.stdout).strip_dirs()
             stats.sort_stats("tottime").print_stats(25)
@@ -84,7 +85,7 @@ def measure(path: Path, k: int, per_campaign: bool, profile: bool, repeat: int =
         walls = []
         for _ in range(repeat):
             t = time.perf_counter()
-            done, _ = store.store_closed_results(k, replace=True)
+            done, _ = eng_results.store_closed_results(k, replace=True)
             walls.append(time.perf_counter() - t)
             print(f"store_closed_results: {done} closed campaigns in {walls[-1]:.2f} s "
                   f"({n / walls[-1]:,.0f} answers/s)", flush=True)
@@ -92,16 +93,16 @@ def measure(path: Path, k: int, per_campaign: bool, profile: bool, repeat: int =
             print(f"best of {repeat}: {min(walls):.2f} s ({n / min(walls):,.0f} answers/s)", flush=True)
         # what `groundswell analyze` does next time, when no closed campaign's inputs changed
         t = time.perf_counter()
-        done, unchanged = store.store_closed_results(k, replace=True, skip_unchanged=True)
+        done, unchanged = eng_results.store_closed_results(k, replace=True, skip_unchanged=True)
         print(f"again with skip_unchanged (as analyze runs it): {done} recomputed, {unchanged} unchanged, "
               f"in {time.perf_counter() - t:.2f} s", flush=True)
         if per_campaign:
             for c in store.list_campaigns():
                 if not c.closed:
                     continue
-                for scope in store.SCOPES:
+                for scope in eng_results.SCOPES:
                     t = time.perf_counter()
-                    res = store.compute_results(c, scope, k)
+                    res = eng_results.compute_results(c, scope, k)
                     wall = time.perf_counter() - t
                     shown = sum(not g.suppressed for g in res.groups.values())
                     print(f"  compute_results campaign {c.id} scope {scope:12s}: {wall:6.2f} s "

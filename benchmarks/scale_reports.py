@@ -175,14 +175,15 @@ def run(args: argparse.Namespace, url: str) -> None:
           flush=True)
     app = create_app(config)
     with app.app_context():
-        from webapp.store import analysis as analysis_store, engagement as engagement_store
+        from webapp.store import analysis as analysis_store
+        from webapp.engagement import dashboard as eng_dashboard, results as eng_results  # noqa: F401
 
         t = time.perf_counter()
         latest = analysis_store.latest_run("observations")
         n = analysis_store.store_theme_stats(latest.id)
         print(f"observation theme aggregates recomputed in {time.perf_counter() - t:.1f} s ({n:,} rows)")
         t = time.perf_counter()
-        n, _ = engagement_store.store_closed_results(app.config["MIN_GROUP_SIZE"], replace=True)
+        n, _ = eng_results.store_closed_results(app.config["MIN_GROUP_SIZE"], replace=True)
         print(f"dashboard results of {n} closed campaigns recomputed in {time.perf_counter() - t:.1f} s",
               flush=True)
         db.session.remove()

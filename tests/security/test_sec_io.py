@@ -103,6 +103,7 @@ def world(app, org, db, tmp_path):
     campaigns.close_campaign(org["campaign"].id)
     try:
         from webapp.store import engagement
+        from webapp.engagement import dashboard as eng_dashboard, results as eng_results  # noqa: F401
 
         engagement.replace_comment_run(
             parameters={}, n_texts=5, counts={(org["campaign"].id, 3): (5, 0.1)},

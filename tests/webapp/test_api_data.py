@@ -148,8 +148,9 @@ def engagement_org(app, make_person):
     """16 reps (a department of 4 and one of 12) answered a closed campaign; an open one too."""
     from webapp.models import CampaignMember, EngagementResponse, Participation
     from webapp.store import campaigns, engagement
+    from webapp.engagement import dashboard as eng_dashboard, results as eng_results  # noqa: F401
 
-    engagement.clear_cache()
+    eng_results.clear_cache()
     leader = make_person(role="leader", email="leader@example.test")
     m = make_person(role="manager", email="m@example.test", manager=leader)
     for i in range(16):
@@ -174,7 +175,7 @@ def engagement_org(app, make_person):
             campaigns.close_campaign(c.id)
         ids["closed" if close else "open"] = c.id
     yield ids, people
-    engagement.clear_cache()
+    eng_results.clear_cache()
 
 
 @pytest.mark.parametrize("by", ["department", "region", "manager", None])

@@ -22,8 +22,9 @@ def engagement_org(app, make_person):
     """12 reps in "Big", 4 in "Tiny" (a group of 4), one manager; a closed and an open campaign."""
     from webapp.models import CampaignMember, EngagementResponse, Participation
     from webapp.store import campaigns, engagement
+    from webapp.engagement import dashboard as eng_dashboard, results as eng_results  # noqa: F401
 
-    engagement.clear_cache()
+    eng_results.clear_cache()
     leader = make_person(role="leader", email="leader@example.test")
     m = make_person(role="manager", email="m@example.test", manager=leader)
     for i in range(16):
@@ -50,7 +51,7 @@ def engagement_org(app, make_person):
 
     ids = {"closed": campaign("2026-Q3", True), "open": campaign("2026-Q4", False)}
     yield ids
-    engagement.clear_cache()
+    eng_results.clear_cache()
 
 
 def _cli(app, *args):
@@ -104,15 +105,16 @@ def test_page_json_and_csv_agree(app, client, engagement_org):
 def test_nothing_hr_can_obtain_is_small_or_disclosive(app, client, engagement_org):
     """Collect every group HR can see in any breakdown (page JSON mirror) and check them together."""
     from webapp.store import engagement
+    from webapp.engagement import dashboard as eng_dashboard, results as eng_results  # noqa: F401
 
     cid = engagement_org["closed"]
     k = app.config["MIN_GROUP_SIZE"]
-    records = engagement._records(cid)
+    records = engagement.records(cid)
     from analysis.engagement import role_groups
 
-    groups = role_groups(records, engagement._parent_map())
+    groups = role_groups(records, engagement.parent_map())
     shown = {}
-    for by in engagement.BY_CHOICES:
+    for by in eng_dashboard.BY_CHOICES:
         data = _cli(app, "--campaign", str(cid), "--by", by)
         for g in data["results"]["groups"] + [data["results"]["overall"]]:
             if not g["suppressed"]:
@@ -194,24 +196,25 @@ def test_closing_stores_the_results_and_reopening_forgets_them(app, engagement_o
     reopening deletes it; a missing row is computed for the page without being written."""
     from webapp.models import CampaignResult
     from webapp.store import campaigns, engagement
+    from webapp.engagement import dashboard as eng_dashboard, results as eng_results  # noqa: F401
 
     cid = engagement_org["closed"]
     k = app.config["MIN_GROUP_SIZE"]
     with app.app_context():
-        assert campaigns.store_engagement_results(cid, k)  # what the job started at close runs
+        assert eng_results.store_engagement_results(cid, k)  # what the job started at close runs
         rows = _db.session.query(CampaignResult).filter_by(campaign_id=cid, k=k).all()
-        assert {r.scope for r in rows} == set(engagement.SCOPES)
+        assert {r.scope for r in rows} == set(eng_results.SCOPES)
         ref = engagement.find_campaign(cid)
         for r in rows:
-            assert engagement.decode_results(r.result) == engagement.compute_results(ref, r.scope, k)
-        before = engagement.dashboard(cid, "hr", k, "department")
+            assert eng_results.decode_results(r.result) == eng_results.compute_results(ref, r.scope, k)
+        before = eng_dashboard.dashboard(cid, "hr", k, "department")
         campaigns.reopen_campaign(cid)
         assert _db.session.query(CampaignResult).filter_by(campaign_id=cid).count() == 0
         campaigns.close_campaign(cid)
-        campaigns.store_engagement_results(cid, k)
-        assert _db.session.query(CampaignResult).filter_by(campaign_id=cid).count() == len(engagement.SCOPES)
+        eng_results.store_engagement_results(cid, k)
+        assert _db.session.query(CampaignResult).filter_by(campaign_id=cid).count() == len(eng_results.SCOPES)
         engagement.forget_results(cid)
-        after = engagement.dashboard(cid, "hr", k, "department")  # computed for the page, not written
+        after = eng_dashboard.dashboard(cid, "hr", k, "department")  # computed for the page, not written
         assert _db.session.query(CampaignResult).filter_by(campaign_id=cid).count() == 0
     assert after.results == before.results
 
@@ -247,12 +250,13 @@ def test_analyze_recomputes_only_results_whose_inputs_changed(app, engagement_or
     from tests.support.analyze_fixtures import run_analyze
     from webapp.models import Person
     from webapp.store import engagement
+    from webapp.engagement import dashboard as eng_dashboard, results as eng_results  # noqa: F401
 
     cid = engagement_org["closed"]
     first = run_analyze(app)
     assert "Dashboard results of 1 closed campaign(s) stored" in first.output
     stored = _stored_rows(cid)
-    assert set(stored) == set(engagement.SCOPES) and all(inputs for _, inputs, _ in stored.values())
+    assert set(stored) == set(eng_results.SCOPES) and all(inputs for _, inputs, _ in stored.values())
 
     again = run_analyze(app)
     assert "Dashboard results of the 1 closed campaign(s) unchanged: kept as stored." in again.output
@@ -267,7 +271,7 @@ def test_analyze_recomputes_only_results_whose_inputs_changed(app, engagement_or
     assert all(changed[s][1] != stored[s][1] for s in stored)  # stored again, with the new inputs
 
     # a change in the code that computes results (statistics, suppression) recomputes them too
-    monkeypatch.setattr(engagement, "_code_fingerprint", lambda: "a fixed suppression rule")
+    monkeypatch.setattr(eng_results, "_code_fingerprint", lambda: "a fixed suppression rule")
     assert "Dashboard results of 1 closed campaign(s) stored" in run_analyze(app).output
 
     # rows stored before the digest existed (NULL) are recomputed once

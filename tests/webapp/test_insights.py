@@ -138,7 +138,7 @@ def test_planted_effects_are_found_with_the_right_sign_and_null_themes_are_not(d
 
     truth = _truth(org)
     with app.app_context():
-        run = store._run_info()
+        run = store.latest_run_info()
         changes = {}
         for code in org.periods:
             for rep, change in store.rep_changes(period_by_code(code)).items():
@@ -190,11 +190,11 @@ def test_analyze_twice_gives_the_same_rows_and_themes(demo):
 
     with app.app_context():
         before = analysis.run_counts("observations")
-        labels_before = {t.theme_id: t.label for t in insights.theme_infos(insights._run_info().id)}
+        labels_before = {t.theme_id: t.label for t in insights.theme_infos(insights.latest_run_info().id)}
         result = _runner(app).invoke(args=["analyze"])
         assert result.exit_code == 0, result.output
         after = analysis.run_counts("observations")
-        labels_after = {t.theme_id: t.label for t in insights.theme_infos(insights._run_info().id)}
+        labels_after = {t.theme_id: t.label for t in insights.theme_infos(insights.latest_run_info().id)}
     assert before == after
     assert before["runs"] == 1 and before["assignments"] == sum(len(p.observations) for p in org.plans)
     assert labels_before == labels_after
@@ -255,17 +255,18 @@ def test_stored_aggregates_give_the_numbers_of_the_raw_observations(demo):
     app, org = demo
     from analysis.insights import build_period_insights
     from webapp.models import ObservationThemeStat
+    from webapp.insights import report
     from webapp.store import insights
 
     period_code = org.periods[-1]
     with app.app_context():
-        run = insights._run_info()
+        run = insights.latest_run_info()
         assert _db.session.query(ObservationThemeStat).filter_by(run_id=run.id).count() > 0
-        period = insights._period(period_code)
-        periods = insights._same_kind_periods(period)
-        stored, changes = insights._insights(period, None, run)
+        period = insights.period_or_404(period_code)
+        periods = insights.same_kind_periods(period)
+        stored, changes = report.period_insights(period, None, run)
         raw = build_period_insights(period_code, periods, insights.themed_observations(run.id, periods),
-                                    insights.theme_infos(run.id), changes, random_state=insights.LINK_SEED)
+                                    insights.theme_infos(run.id), changes, random_state=report.LINK_SEED)
     assert stored.n_observations == raw.n_observations
     by_id = {t.theme_id: t for t in raw.themes}
     assert [t.theme_id for t in stored.themes] == [t.theme_id for t in raw.themes]

@@ -159,6 +159,7 @@ def test_engagement_comments_are_never_kept(app, observations, monkeypatch):
     """Comment vectors would be per-comment data of a confidential answer: only observations are kept."""
     from webapp.models import TextEmbedding
     from webapp.store import engagement
+    from webapp.engagement import dashboard as eng_dashboard, results as eng_results  # noqa: F401
     from webapp.store.engagement import StoredComment
 
     comments = [StoredComment(1, f"my manager {w} listens to the team") for w in
@@ -175,6 +176,7 @@ def test_unchanged_engagement_comments_are_not_fitted_again(app, observations, m
     """Closed campaigns take no more answers: the same comments give the same themes, so they stand."""
     from webapp.models import Campaign, Observation
     from webapp.store import analysis, engagement
+    from webapp.engagement import dashboard as eng_dashboard, results as eng_results  # noqa: F401
     from webapp.store.engagement import StoredComment
 
     campaigns = [Campaign(name=f"Pulse {i}", template_id="pulse", template_version=1, audience="all",

@@ -266,10 +266,10 @@ def _texts(n: int) -> str:
 
 def _store_engagement_results(min_group_size: int, say: Say) -> None:
     """Compute and store the HR dashboard results of every closed campaign (pages read them)."""
-    from webapp.store import engagement as engagement_store
+    from webapp.engagement.results import store_closed_results
 
     started = time.perf_counter()
-    n, unchanged = engagement_store.store_closed_results(min_group_size, replace=True, skip_unchanged=True)
+    n, unchanged = store_closed_results(min_group_size, replace=True, skip_unchanged=True)
     if n:
         kept = f"; {unchanged} unchanged, kept as stored" if unchanged else ""
         say(f"Dashboard results of {n} closed campaign(s) stored in {time.perf_counter() - started:.1f} s{kept}.")

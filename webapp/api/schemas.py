@@ -6,7 +6,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from webapp.models.planning import PLAN_STATUSES
 from webapp.models.types import CENT
-from webapp.store.engagement import BY_CHOICES
+from webapp.engagement.dashboard import BY_CHOICES
 from webapp.store.imports import COLUMNS, MAX_AMOUNT
 
 MAX_ID = 2**31 - 1

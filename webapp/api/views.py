@@ -20,7 +20,9 @@ from webapp.api.problems import ApiProblem
 from webapp.api.spec import build_spec, operation
 from webapp.engagement.tables import dashboard_as_dict
 from webapp.cli.insights import report_as_dict
-from webapp.store import engagement as engagement_store, insights as insights_store, listing, plans
+from webapp.insights import report as insights_report
+from webapp.engagement import dashboard as engagement_dashboard
+from webapp.store import listing, plans
 from webapp.store import people as people_store, tokens as tokens_store
 from webapp.store.errors import InvalidInput, Locked, NotAllowed, NotFound, StaleDecision
 from webapp.store.imports import CsvImportError, import_rows
@@ -256,7 +258,7 @@ def observations():
 
 def _report(args: dict):
     try:
-        return insights_store.leader_report(args["period"], args.get("region"))
+        return insights_report.leader_report(args["period"], args.get("region"))
     except NotFound as exc:
         raise ApiProblem(404, str(exc)) from None
 
@@ -293,7 +295,7 @@ def themes():
 def engagement():
     args = _query(schemas.EngagementQuery)
     try:
-        d = engagement_store.dashboard(args.get("campaign"), current_user.role,
+        d = engagement_dashboard.dashboard(args.get("campaign"), current_user.role,
                                        current_app.config["MIN_GROUP_SIZE"], args.get("by"))
     except NotFound as exc:
         raise ApiProblem(404, str(exc)) from None

@@ -1,6 +1,6 @@
 """The ``groundswell engagement --campaign C [--by ATTR] --json`` command: the HR dashboard as JSON.
 
-It calls the same ``store.engagement.dashboard`` and ``engagement_tables.dashboard_as_dict`` as the
+It calls the same ``webapp.engagement.dashboard.dashboard`` and ``engagement_tables.dashboard_as_dict`` as the
 page's data, with the role whose view to print (``--role``, default hr), so the numbers and the
 suppression are exactly the page's.
 """
@@ -26,7 +26,7 @@ __all__ = ["engagement_command"]
 def engagement_command(campaign_ref: str, by: str | None, role: str, as_json: bool) -> None:
     """Print the numbers the HR dashboard shows for a campaign, suppressed the same way."""
     from webapp.engagement.tables import dashboard_as_dict
-    from webapp.store.engagement import dashboard
+    from webapp.engagement.dashboard import dashboard
     from webapp.store.errors import NotFound
 
     try:

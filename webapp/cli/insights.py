@@ -1,6 +1,6 @@
 """The ``groundswell insights --period P --json`` command: the leader report's numbers as JSON.
 
-It calls the same ``store.insights.leader_report`` as the page, so both show the same numbers.
+It calls the same ``webapp.insights.report.leader_report`` as the page, so both show the same numbers.
 Fields (PRODUCT.md): ``period``, ``themes`` (``id``, ``label``, ``terms``, ``size``, ``share``,
 ``sentiment``, ``trend``, ``members``, ``target_link`` or null), ``rollup`` (per region and a
 total) and ``forecast_accuracy`` (null where the period has no actuals). Changes are fractions;
@@ -78,7 +78,7 @@ def report_as_dict(report) -> dict:
 def insights_command(period_code: str, region: str | None, as_json: bool) -> None:
     """Print the numbers the leader report shows for a period."""
     from webapp.store.errors import NotFound
-    from webapp.store.insights import leader_report
+    from webapp.insights.report import leader_report
 
     try:
         report = leader_report(period_code, region)

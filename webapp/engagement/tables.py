@@ -1,4 +1,4 @@
-"""The HR dashboard as tables, charts and JSON, all built from one `store.engagement.Dashboard`.
+"""The HR dashboard as tables, charts and JSON, all built from one `webapp.engagement.dashboard.Dashboard`.
 
 The page renders these tables, the CSV export writes them and `groundswell engagement --json`
 prints `dashboard_as_dict` of the same Dashboard, so all three show the same suppressed numbers.
@@ -11,7 +11,7 @@ from __future__ import annotations
 from analysis import charts
 from analysis.engagement import OVERALL
 from webapp.infra.exports import SUPPRESSED, Table
-from webapp.store.engagement import BY_TITLES, Dashboard
+from webapp.engagement.dashboard import BY_TITLES, Dashboard
 
 
 def _r(value, digits: int = 1):

@@ -16,7 +16,8 @@ from webapp.access import allow
 from webapp.actions.views import ActionForm
 from webapp.engagement.tables import figures, tables
 from webapp.infra.exports import chart_json, csv_response
-from webapp.store import actions as actions_store, engagement as engagement_store
+from webapp.engagement import dashboard as engagement_dashboard
+from webapp.store import actions as actions_store
 from webapp.store.errors import NotFound
 
 bp = Blueprint("engagement", __name__, template_folder="templates")
@@ -40,7 +41,7 @@ def _page_tables(d):
 
 def _dashboard():
     try:
-        return engagement_store.dashboard(request.args.get("campaign"), current_user.role,
+        return engagement_dashboard.dashboard(request.args.get("campaign"), current_user.role,
                                           current_app.config["MIN_GROUP_SIZE"], request.args.get("by"))
     except NotFound:
         abort(404)
@@ -57,7 +58,7 @@ def dashboard():
         form.subject.choices = [SelectChoice(x.id, x.title) for x in d.drivers]
     return render_template("engagement/dashboard.html", d=d, tables=_page_tables(d),
                            charts={name: chart_json(fig) for name, fig in figures(d).items()}, form=form,
-                           by_titles=engagement_store.BY_TITLES, status_titles=actions_store.STATUS_TITLES)
+                           by_titles=engagement_dashboard.BY_TITLES, status_titles=actions_store.STATUS_TITLES)
 
 
 @bp.route("/engagement/export/<name>.csv")

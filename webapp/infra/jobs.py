@@ -72,7 +72,7 @@ def _analyze(job, report: Reporter) -> str:
 
 def _engagement_results(job, report: Reporter) -> str:
     """Store the suppressed dashboard results of a campaign that just closed."""
-    from webapp.store.campaigns import store_engagement_results
+    from webapp.engagement.results import store_engagement_results
 
     report(0.1, "computing engagement results")
     stored = store_engagement_results(int(job.parameters["campaign_id"]), current_app.config["MIN_GROUP_SIZE"])

@@ -1,4 +1,4 @@
-"""The leader report as tables and charts, built from one `store.insights.LeaderReport`.
+"""The leader report as tables and charts, built from one `webapp.insights.report.LeaderReport`.
 
 The page, the CSV exports and the standalone HTML report all use these, so they agree.
 """

@@ -10,7 +10,8 @@ from webapp.access import allow
 from webapp.actions.views import ActionForm, StatusForm
 from webapp.infra.exports import chart_json, csv_response
 from webapp.insights.tables import figures, tables
-from webapp.store import actions as actions_store, insights as insights_store, rollup as rollup_store
+from webapp.insights import report as insights_report
+from webapp.store import actions as actions_store, rollup as rollup_store
 from webapp.store.errors import NotFound
 
 bp = Blueprint("insights", __name__, template_folder="templates")
@@ -38,7 +39,7 @@ def report():
 
 def _report(code, region):
     try:
-        return insights_store.leader_report(code, region)
+        return insights_report.leader_report(code, region)
     except NotFound:
         abort(404)
 
@@ -89,7 +90,7 @@ def theme(theme_key: int):
     if code is None:
         abort(404)
     try:
-        detail = insights_store.theme_detail(code, theme_key, region)
+        detail = insights_report.theme_detail(code, theme_key, region)
     except NotFound:
         abort(404)
     form = None

@@ -33,7 +33,7 @@ class CampaignResult(db.Model):
     # JSON text (not a JSON column): the encoder keeps non-finite floats, which PostgreSQL's json rejects.
     result: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # SHA-256 of what the result was computed from (webapp.store.engagement._inputs_digest): a run
+    # SHA-256 of what the result was computed from (webapp.engagement.results._inputs_digest): a run
     # of `groundswell analyze` recomputes only results whose inputs changed. NULL: unknown, recompute.
     inputs: Mapped[str | None] = mapped_column(String(64))
 

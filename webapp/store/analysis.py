@@ -99,14 +99,13 @@ def replace_run(
     return run
 
 
-def store_theme_stats(run_id: int, *, commit: bool = True) -> int:
-    """Aggregate a run's themed observations per (period, theme, person) into `observation_theme_stat`.
+def theme_stat_rows(run_id: int) -> list[dict]:
+    """Aggregate a run's themed observations per (period, theme, person), without writing.
 
-    Replaces the run's earlier aggregates. Each row holds the observation count, the sentiment sum
-    over the observations that have one, and the observation ids (external ids), so the leader report
-    reads a few thousand rows instead of every observation. Returns the number of rows written.
+    Each row holds the observation count, the sentiment sum over the observations that have one, and
+    the observation ids (external ids), so the leader report reads a few thousand rows instead of
+    every observation.
     """
-    db.session.execute(delete(ObservationThemeStat).where(ObservationThemeStat.run_id == run_id))
     result = db.session.execute(
         select(Observation.period_id, ObservationTheme.theme_key, Observation.person_id, Observation.external_id,
                ObservationTheme.sentiment)
@@ -128,6 +127,16 @@ def store_theme_stats(run_id: int, *, commit: bool = True) -> int:
              "n_sentiment": ns, "sentiment_sum": total, "members": sorted(members)}
             for (p, k, person), (n, ns, total, members) in sorted(agg.items(), key=lambda kv: (kv[0][0], kv[0][1],
                                                                                                kv[0][2] or 0))]
+    return rows
+
+
+def store_theme_stats(run_id: int, *, commit: bool = True) -> int:
+    """Store `theme_stat_rows` in `observation_theme_stat`, replacing the run's earlier aggregates.
+
+    Returns the number of rows written.
+    """
+    rows = theme_stat_rows(run_id)
+    db.session.execute(delete(ObservationThemeStat).where(ObservationThemeStat.run_id == run_id))
     for i in range(0, len(rows), 2000):
         db.session.execute(ObservationThemeStat.__table__.insert(), rows[i:i + 2000])
     if commit:

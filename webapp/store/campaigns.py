@@ -74,22 +74,6 @@ def close_campaign(campaign_id: int) -> Campaign:
     return campaign
 
 
-def store_engagement_results(campaign_id: int, k: int) -> bool:
-    """Compute a closed campaign's dashboard results once and store them; False if none apply.
-
-    Heavy at scale (it reads every answer of the campaign), so it runs as a background job
-    started when the campaign closes, never inside the request that closes it.
-    """
-    from webapp.store import engagement
-
-    ref = next((c for c in engagement.list_campaigns() if c.id == campaign_id), None)
-    if ref is None or not ref.closed:
-        return False  # no engagement section, or reopened meanwhile
-    if not engagement.has_stored_results(ref.id, k):
-        engagement.store_results(ref, k)
-    return True
-
-
 def reopen_campaign(campaign_id: int) -> Campaign:
     campaign = get_campaign(campaign_id)
     from webapp.store import engagement

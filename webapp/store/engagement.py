@@ -1,54 +1,21 @@
 """What the HR dashboard reads: campaigns, confidential responses as plain records, the frozen audience.
 
-Reads a campaign in three batched queries and hands plain records to `analysis.engagement`, which
-suppresses every group one role can see in one call. The page, `groundswell engagement --json` and
-the CSV export all call `dashboard`, so they show the same numbers, suppressed the same way.
-Results of a closed campaign never change, so they are computed once (when it closes, by
-`groundswell analyze`, or on first view) and stored per (campaign, k, role scope) in the table
-`campaign_result`; reopening deletes them. An open campaign is recomputed on every call
-(participation only).
+Reads a campaign in three batched queries and returns plain records; `webapp.engagement.results`
+hands them to `analysis.engagement` (suppression) and keeps the results of closed campaigns in the
+table `campaign_result` through the functions below; `webapp.engagement.dashboard` assembles the page.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
 
-from analysis.engagement import (
-    HR_ATTRIBUTES,
-    OVERALL,
-    CampaignResults,
-    CampaignSummary,
-    DriverImpact,
-    GroupSummary,
-    Participation as ParticipationResult,
-    ResponseRecord,
-    TrendPoint,
-    campaign_results,
-    trend,
-)
+from analysis.engagement import ResponseRecord
 from surveys.loader import get_survey
 from webapp.extensions import db
-from webapp.infra.fingerprint import source_fingerprint
 from webapp.models import AnalysisRun, Campaign, CampaignMember, CampaignResult, EngagementResponse, Participation, Period, Person
 from webapp.store.errors import NotFound
-
-#: What each role may group by: HR (and admins) the full breakdown, leaders the organisation only.
-ROLE_SCOPES: dict[str, tuple[tuple[str, ...], bool]] = {
-    "hr": (HR_ATTRIBUTES, True),
-    "admin": (HR_ATTRIBUTES, True),
-    "leader": ((), False),
-}
-BY_CHOICES = ("department", "region", "tenure_band", "manager", "manager_tree")
-BY_TITLES = {"department": "Department", "region": "Region", "tenure_band": "Tenure band",
-             "manager": "Manager's direct team", "manager_tree": "Manager's whole team"}
-#: The stored-result scope of each role (roles with the same view share one stored result).
-SCOPE_OF_ROLE = {"hr": "full", "admin": "full", "leader": "organisation"}
-SCOPES = {"full": ROLE_SCOPES["hr"], "organisation": ROLE_SCOPES["leader"]}
 
 
 @dataclass(frozen=True)
@@ -72,40 +39,10 @@ class DriverInfo:
     outcome: bool
 
 
-@dataclass(frozen=True)
-class CommentTheme:
-    """A theme of engagement comments within one campaign (whole scope only)."""
-
-    theme_key: int
-    label: str
-    terms: tuple[str, ...]
-    count: int
-    share: float
-    sentiment: float | None
 
 
-@dataclass(frozen=True)
-class HeatmapRow:
-    group: str  # the group's name in the suppression call, e.g. "department=Key Accounts"
-    label: str  # what the page shows, e.g. "Key Accounts"
 
 
-@dataclass(frozen=True)
-class Dashboard:
-    """Everything the HR dashboard shows for one campaign and one breakdown."""
-
-    role: str
-    k: int
-    campaigns: tuple[CampaignRef, ...]
-    campaign: CampaignRef
-    by: str | None  # None for roles that see the organisation only
-    by_choices: tuple[str, ...]
-    drivers: tuple[DriverInfo, ...]
-    results: CampaignResults
-    rows: tuple[HeatmapRow, ...]  # the breakdown shown in the heatmap and participation tables
-    trend: tuple[tuple[CampaignRef, TrendPoint], ...]  # whole organisation, closed campaigns, oldest first
-    comment_themes: tuple[CommentTheme, ...] | None
-    actions: tuple = field(default=())
 
 
 def _ref(c: Campaign, code: str) -> CampaignRef:
@@ -142,21 +79,21 @@ def find_campaign(ref: str | int, campaigns: list[CampaignRef] | None = None) ->
     raise NotFound(f"No engagement campaign {text!r}.")
 
 
-def _drivers(campaign: CampaignRef) -> tuple[tuple[DriverInfo, ...], dict[str, str], list[str]]:
+def drivers(campaign: CampaignRef) -> tuple[tuple[DriverInfo, ...], dict[str, str], list[str]]:
     survey = get_survey(campaign.template_id, campaign.template_version)
     infos = tuple(DriverInfo(d.id, d.title, d.outcome) for d in survey.drivers)
     items = {q.id: q.driver for q in survey.questions() if q.kind == "likert5" and q.driver}
     return infos, items, [d.id for d in survey.drivers if d.outcome]
 
 
-def _parent_map() -> dict[str, str | None]:
+def parent_map() -> dict[str, str | None]:
     """Manager email to their own manager's email (the current hierarchy above the snapshot)."""
     rows = db.session.execute(select(Person.id, Person.email, Person.manager_id)).all()
     email = {pid: mail for pid, mail, _ in rows}
     return {mail: email.get(mid) for _, mail, mid in rows}
 
 
-def _records(campaign_id: int) -> list[ResponseRecord]:
+def records(campaign_id: int) -> list[ResponseRecord]:
     rows = db.session.execute(
         select(EngagementResponse.key, EngagementResponse.answers, EngagementResponse.manager_key,
                EngagementResponse.region, EngagementResponse.territory, EngagementResponse.department,
@@ -175,7 +112,7 @@ def _records(campaign_id: int) -> list[ResponseRecord]:
     return records
 
 
-def _invitees(campaign_id: int) -> list[tuple[bool, dict[str, str]]]:
+def invitees(campaign_id: int) -> list[tuple[bool, dict[str, str]]]:
     answered = set(db.session.scalars(select(Participation.person_id).where(Participation.campaign_id == campaign_id)))
     rows = db.session.execute(
         select(CampaignMember.person_id, CampaignMember.manager_key, CampaignMember.region,
@@ -192,167 +129,107 @@ def _invitees(campaign_id: int) -> list[tuple[bool, dict[str, str]]]:
 
 
 # --------------------------------------------------------------------------------------------
-# stored results of closed campaigns (table campaign_result)
+# stored results of closed campaigns (table campaign_result; computed by webapp.engagement.results)
 
 
-def _plain(value):
-    """json.dumps fallback for numpy scalars."""
-    if hasattr(value, "item"):
-        return value.item()
-    raise TypeError(f"cannot store {type(value).__name__}")
-
-
-def encode_results(res: CampaignResults) -> str:
-    """The suppressed results as JSON text (suppressed groups carry no numbers)."""
-    def summary(s: GroupSummary) -> dict:
-        return {"group": s.group, "suppressed": s.suppressed, "reason": s.reason, "n": s.n,
-                "engagement_index": s.engagement_index, "enps": s.enps, "promoters_pct": s.promoters_pct,
-                "detractors_pct": s.detractors_pct, "n_enps": s.n_enps, "favourable": s.favourable,
-                "driver_scores": s.driver_scores,
-                "distributions": {k: None if v is None else list(v) for k, v in s.distributions.items()},
-                "driver_impact": [[i.driver_id, i.rho, i.p, i.n, i.method] for i in s.driver_impact],
-                "comments": None if s.comments is None else list(s.comments)}
-
-    data = {"closed": res.closed,
-            "groups": [summary(g) for g in res.groups.values()],
-            "participation": [[p.group, p.suppressed, p.reason, p.invited, p.submitted, p.rate]
-                              for p in res.participation.values()],
-            "comments": None if res.comments is None else list(res.comments)}
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=_plain)
-
-
-def decode_results(text: str) -> CampaignResults:
-    """Rebuild the CampaignResults that `encode_results` stored."""
-    data = json.loads(text)
-    groups = {}
-    for g in data["groups"]:
-        groups[g["group"]] = GroupSummary(
-            group=g["group"], suppressed=g["suppressed"], reason=g["reason"], n=g["n"],
-            engagement_index=g["engagement_index"], enps=g["enps"], promoters_pct=g["promoters_pct"],
-            detractors_pct=g["detractors_pct"], n_enps=g["n_enps"], favourable=g["favourable"],
-            driver_scores=g["driver_scores"],
-            distributions={k: None if v is None else tuple(v) for k, v in g["distributions"].items()},
-            driver_impact=tuple(DriverImpact(*i) for i in g["driver_impact"]),
-            comments=None if g["comments"] is None else tuple(g["comments"]))
-    participation = {p[0]: ParticipationResult(*p) for p in data["participation"]}
-    return CampaignResults(data["closed"], groups, participation,
-                           None if data["comments"] is None else tuple(data["comments"]))
-
-
-def compute_results(campaign: CampaignRef, scope: str, k: int) -> CampaignResults:
-    """Run the single suppression call for one campaign and one scope (reads the responses)."""
-    attributes, trees = SCOPES[scope]
-    _, items, outcome = _drivers(campaign)
-    return campaign_results(
-        _records(campaign.id) if campaign.closed else [], _invitees(campaign.id), _parent_map(), items, outcome,
-        closed=campaign.closed, attributes=attributes, manager_trees=trees, k=k, random_state=campaign.id,
-    )
-
-
-def _stored(campaign_ids: list[int], scope: str, k: int) -> dict[int, CampaignResults]:
-    """Stored results of these campaigns; a row's JSON is read and decoded only when this process has
-    not decoded that very row (id and time stored) yet, so a page never reads megabytes of comments
-    of every closed campaign just for the trend."""
+def stored_result_rows(campaign_ids: list[int], scope: str, k: int) -> list[tuple]:
+    """(campaign id, row id, created at) of the stored results of these campaigns for scope and k."""
     if not campaign_ids:
-        return {}
-    rows = db.session.execute(
+        return []
+    return db.session.execute(
         select(CampaignResult.campaign_id, CampaignResult.id, CampaignResult.created_at)
         .where(CampaignResult.campaign_id.in_(campaign_ids), CampaignResult.scope == scope, CampaignResult.k == k)
     ).all()
-    out, missing = {}, {}
-    with _DECODED_LOCK:
-        for campaign_id, row_id, created in rows:
-            hit = _DECODED.get((campaign_id, scope, k))
-            if hit is not None and hit[0] == (row_id, created):
-                out[campaign_id] = hit[1]
-            else:
-                missing[row_id] = (campaign_id, created)
-    if missing:
-        for row_id, text in db.session.execute(
-            select(CampaignResult.id, CampaignResult.result).where(CampaignResult.id.in_(list(missing)))
-        ):
-            campaign_id, created = missing[row_id]
-            res = out[campaign_id] = decode_results(text)
-            with _DECODED_LOCK:
-                _DECODED[(campaign_id, scope, k)] = ((row_id, created), res)
-    return out
 
 
-def _code_fingerprint() -> str:
-    """Source fingerprint of the modules that compute stored results (``webapp.infra.fingerprint``).
+def stored_result_texts(row_ids: list[int]) -> list[tuple[int, str]]:
+    """(row id, JSON text) of these stored results."""
+    return db.session.execute(
+        select(CampaignResult.id, CampaignResult.result).where(CampaignResult.id.in_(row_ids))).all()
 
-    Part of every result's inputs digest, so a fix in the statistics or the suppression rules
-    recomputes every stored result at the next ``groundswell analyze``, whatever the version number.
+
+def stored_result_inputs(campaign_id: int, k: int) -> dict[str, str]:
+    """Scope -> inputs digest of a campaign's stored results for k."""
+    return dict(db.session.execute(
+        select(CampaignResult.scope, CampaignResult.inputs)
+        .where(CampaignResult.campaign_id == campaign_id, CampaignResult.k == k)).all())
+
+
+def write_results(campaign_id: int, k: int, texts: dict[str, str], inputs: dict[str, str], *,
+                  replace: bool = False) -> None:
+    """Store one JSON text per scope, in one transaction.
+
+    Another process storing the same row first is not an error: its (identical) row is kept.
     """
-    return source_fingerprint("analysis.engagement", "analysis.privacy", __name__)
+    from sqlalchemy.exc import IntegrityError
+
+    if replace:
+        db.session.execute(delete(CampaignResult).where(CampaignResult.campaign_id == campaign_id,
+                                                        CampaignResult.k == k,
+                                                        CampaignResult.scope.in_(list(texts))))
+    for scope, text in texts.items():
+        try:
+            with db.session.begin_nested():
+                db.session.add(CampaignResult(campaign_id=campaign_id, k=k, scope=scope, result=text,
+                                              inputs=inputs[scope]))
+        except IntegrityError:
+            pass  # stored meanwhile by another worker
+    db.session.commit()
 
 
-def _inputs_digest(campaign: CampaignRef, k: int, scope: str, drivers, invitees, parent, responses) -> str:
-    """One SHA-256 of everything a closed campaign's stored result for (k, scope) depends on.
-
-    The template's drivers, the invitees' frozen attributes and who answered, the current hierarchy
-    above them (manager trees), the responses (``_response_span``: a closed campaign takes no more
-    answers, and reopening it forgets its results), k, the scope and the code.
-    """
-    parts = (_code_fingerprint(), campaign.id, k, scope, drivers, invitees, sorted(parent.items(), key=repr),
-             responses)
-    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
+def count_stored_results(campaign_id: int, k: int) -> int:
+    return db.session.scalar(select(func.count()).select_from(CampaignResult)
+                             .where(CampaignResult.campaign_id == campaign_id, CampaignResult.k == k))
 
 
-def _response_span(campaign_id: int) -> tuple:
+def forget_results_of_other_k(k: int) -> None:
+    """Delete results stored for another minimum group size (the setting changed)."""
+    db.session.execute(delete(CampaignResult).where(CampaignResult.k != k))
+    db.session.commit()
+
+
+def rollback() -> None:
+    db.session.rollback()
+
+
+def comment_theme_counts(campaign_id: int) -> list[tuple] | None:
+    """(theme key, label, terms, count, sentiment) of the latest comments run in one campaign; None before any run."""
+    from webapp.models import CommentThemeCount, ThemeRecord
+
+    run_id = db.session.scalar(select(AnalysisRun.id).where(AnalysisRun.kind == "comments")
+                               .order_by(AnalysisRun.id.desc()).limit(1))
+    if run_id is None:
+        return None
+    return db.session.execute(
+        select(CommentThemeCount.theme_key, ThemeRecord.label, ThemeRecord.terms, CommentThemeCount.count,
+               CommentThemeCount.sentiment)
+        .join(ThemeRecord, (ThemeRecord.run_id == CommentThemeCount.run_id)
+              & (ThemeRecord.theme_key == CommentThemeCount.theme_key))
+        .where(CommentThemeCount.run_id == run_id, CommentThemeCount.campaign_id == campaign_id)
+    ).all()
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+def response_span(campaign_id: int) -> tuple:
     """The count and the smallest and largest key of a campaign's responses."""
     return tuple(db.session.execute(
         select(func.count(), func.min(EngagementResponse.key), func.max(EngagementResponse.key))
         .where(EngagementResponse.campaign_id == campaign_id)).one())
 
 
-def store_results(campaign: CampaignRef, k: int, scopes=None, *, replace: bool = False,
-                  skip_unchanged: bool = False) -> dict[str, str]:
-    """Compute and store a closed campaign's results for k (every scope by default); returns the JSON texts.
-
-    The responses are read once and shared by the scopes. Another process storing the same row first
-    is not an error: its (identical) row is kept. Each row keeps the digest of its inputs
-    (:func:`_inputs_digest`); with ``skip_unchanged`` a scope whose stored row has the same digest
-    is left as it is (and not returned), and the responses are read only if some scope changed.
-    """
-    from sqlalchemy.exc import IntegrityError
-
-    if not campaign.closed:
-        raise ValueError("only a closed campaign's results are stored")
-    scopes = tuple(SCOPES) if scopes is None else tuple(scopes)
-    drivers = _drivers(campaign)
-    _, items, outcome = drivers
-    invitees, parent = _invitees(campaign.id), _parent_map()
-    responses = _response_span(campaign.id)
-    inputs = {scope: _inputs_digest(campaign, k, scope, drivers, invitees, parent, responses) for scope in scopes}
-    if skip_unchanged:
-        stored = dict(db.session.execute(
-            select(CampaignResult.scope, CampaignResult.inputs)
-            .where(CampaignResult.campaign_id == campaign.id, CampaignResult.k == k)).all())
-        scopes = tuple(scope for scope in scopes if stored.get(scope) != inputs[scope])
-        if not scopes:
-            return {}
-    records = _records(campaign.id)
-    texts = {}
-    for scope in scopes:
-        attributes, trees = SCOPES[scope]
-        res = campaign_results(records, invitees, parent, items, outcome, closed=True, attributes=attributes,
-                               manager_trees=trees, k=k, random_state=campaign.id)
-        texts[scope] = encode_results(res)
-    del records
-    if replace:
-        db.session.execute(delete(CampaignResult).where(CampaignResult.campaign_id == campaign.id,
-                                                        CampaignResult.k == k,
-                                                        CampaignResult.scope.in_(list(scopes))))
-    for scope, text in texts.items():
-        try:
-            with db.session.begin_nested():
-                db.session.add(CampaignResult(campaign_id=campaign.id, k=k, scope=scope, result=text,
-                                              inputs=inputs[scope]))
-        except IntegrityError:
-            pass  # stored meanwhile by another worker
-    db.session.commit()
-    return texts
 
 
 def forget_results(campaign_id: int | None = None, *, commit: bool = True) -> None:
@@ -365,150 +242,26 @@ def forget_results(campaign_id: int | None = None, *, commit: bool = True) -> No
         db.session.commit()
 
 
-def has_stored_results(campaign_id: int, k: int) -> bool:
-    """Whether every scope of the campaign's results for k is stored."""
-    n = db.session.scalar(select(func.count()).select_from(CampaignResult)
-                          .where(CampaignResult.campaign_id == campaign_id, CampaignResult.k == k))
-    return n >= len(SCOPES)
 
 
-def store_closed_results(k: int, *, replace: bool = False, skip_unchanged: bool = False) -> tuple[int, int]:
-    """Compute and store the results of every closed campaign for k (`groundswell analyze`).
-
-    Rows stored for another k (the setting changed) are deleted. With ``skip_unchanged``, a campaign
-    whose stored results were computed from the same inputs is not recomputed. Returns (campaigns
-    recomputed, campaigns left as they were).
-    """
-    db.session.execute(delete(CampaignResult).where(CampaignResult.k != k))
-    db.session.commit()
-    done = unchanged = 0
-    for c in list_campaigns():
-        if c.closed:
-            if store_results(c, k, replace=replace, skip_unchanged=skip_unchanged):
-                done += 1
-            else:
-                unchanged += 1
-    return done, unchanged
 
 
-def _results_many(campaigns: list[CampaignRef], role: str, k: int) -> dict[int, CampaignResults]:
-    """Results of several campaigns as one role may see them: stored ones for closed campaigns."""
-    scope = SCOPE_OF_ROLE[role]
-    stored = _stored([c.id for c in campaigns if c.closed], scope, k)
-    out = {}
-    for c in campaigns:
-        if not c.closed:
-            out[c.id] = compute_results(c, scope, k)
-        elif c.id in stored:
-            out[c.id] = stored[c.id]
-        else:
-            # Not stored yet (the job started at close hasn't finished, or k changed): compute
-            # it for this page without writing, so a GET never changes a row (CSRF-1).
-            out[c.id] = compute_results(c, scope, k)
-    return out
 
 
-_DECODED: dict[tuple, tuple] = {}  # (campaign, scope, k) -> ((row id, created_at), CampaignResults)
-_DECODED_LOCK = threading.Lock()
 
 
-def results(campaign: CampaignRef, role: str, k: int) -> CampaignResults:
-    """One campaign's results as one role may see them (stored for closed campaigns)."""
-    return _results_many([campaign], role, k)[campaign.id]
 
 
-def clear_cache() -> None:
-    """Forget stored and decoded results (responses were reloaded, tests); needs an app context to
-    delete the stored rows, otherwise forgets the in-process decodings only."""
-    with _DECODED_LOCK:
-        _DECODED.clear()
-    from flask import has_app_context
-
-    if has_app_context():
-        try:
-            forget_results()
-        except Exception:  # no table yet (a database not created): nothing stored to forget
-            db.session.rollback()
 
 
-def _manager_names() -> dict[str, str]:
+def manager_names() -> dict[str, str]:
     return dict(db.session.execute(select(Person.email, Person.name)).all())
 
 
-def _rows(groups: list[str], by: str | None) -> tuple[HeatmapRow, ...]:
-    if by is None:
-        return ()
-    names = _manager_names() if by in ("manager", "manager_tree") else {}
-    prefix = f"{by}="
-    out = [HeatmapRow(g, names.get(g[len(prefix):], g[len(prefix):])) for g in groups if g.startswith(prefix)]
-    return tuple(sorted(out, key=lambda r: r.label))
 
 
-def comment_themes(campaign: CampaignRef, results_: CampaignResults) -> tuple[CommentTheme, ...] | None:
-    """Comment themes of a campaign, shown only when its comments are (whole scope, >= k commenters)."""
-    if results_.comments is None:
-        return None
-    from webapp.models import CommentThemeCount
-
-    run_id = db.session.scalar(select(AnalysisRun.id).where(AnalysisRun.kind == "comments")
-                               .order_by(AnalysisRun.id.desc()).limit(1))
-    if run_id is None:
-        return None
-    from webapp.models import ThemeRecord
-
-    rows = db.session.execute(
-        select(CommentThemeCount.theme_key, ThemeRecord.label, ThemeRecord.terms, CommentThemeCount.count,
-               CommentThemeCount.sentiment)
-        .join(ThemeRecord, (ThemeRecord.run_id == CommentThemeCount.run_id)
-              & (ThemeRecord.theme_key == CommentThemeCount.theme_key))
-        .where(CommentThemeCount.run_id == run_id, CommentThemeCount.campaign_id == campaign.id)
-    ).all()
-    total = sum(r[3] for r in rows)
-    themes = [CommentTheme(key, label, tuple(terms or ()), count, count / total if total else 0.0, sentiment)
-              for key, label, terms, count, sentiment in rows if count]
-    return tuple(sorted(themes, key=lambda t: (-t.count, t.theme_key)))
 
 
-def dashboard(campaign_ref: str | int | None, role: str, k: int, by: str | None = None) -> Dashboard:
-    """Gather the HR dashboard for one campaign (default: the latest closed one) and one breakdown."""
-    if role not in ROLE_SCOPES:
-        raise NotFound("No engagement dashboard for this role.")
-    campaigns = list_campaigns()
-    if not campaigns:
-        raise NotFound("No engagement campaigns yet.")
-    if campaign_ref in (None, ""):
-        closed = [c for c in campaigns if c.closed]
-        campaign = (closed or campaigns)[-1]
-    else:
-        campaign = find_campaign(campaign_ref, campaigns)
-    attributes, trees = ROLE_SCOPES[role]
-    choices = tuple(b for b in BY_CHOICES if b in attributes or (b == "manager_tree" and trees))
-    if not choices:
-        by = None
-    elif by in (None, ""):
-        by = choices[0]
-    elif by not in choices:
-        raise NotFound(f"Cannot group by {by!r}; choose one of {', '.join(choices)}.")
-    drivers, _, _ = _drivers(campaign)
-    closed = [c for c in campaigns if c.closed]
-    many = _results_many(closed + ([] if campaign.closed else [campaign]), role, k)
-    res = many[campaign.id]
-    names = list(res.groups) if campaign.closed else list(res.participation)
-    points = []
-    summaries = []
-    for c in closed:
-        r = many[c.id]
-        summaries.append(CampaignSummary(str(c.id), r.groups[OVERALL], r.participation.get(OVERALL)))
-    for c, point in zip(closed, trend(summaries)):
-        points.append((c, point))
-    from webapp.store import actions as actions_store
-
-    return Dashboard(
-        role=role, k=k, campaigns=tuple(campaigns), campaign=campaign, by=by, by_choices=choices,
-        drivers=drivers, results=res, rows=_rows(names, by), trend=tuple(points),
-        comment_themes=comment_themes(campaign, res),
-        actions=tuple(actions_store.driver_actions()),
-    )
 
 
 # --------------------------------------------------------------------------------------------

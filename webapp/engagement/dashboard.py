@@ -1,0 +1,123 @@
+"""The HR dashboard's read model: one campaign, one breakdown, as one role may see it.
+
+Assembled from `webapp.engagement.results` (suppressed results) and `webapp.store` queries; the
+page, the CSV export, the JSON API and `groundswell engagement --json` all call `dashboard`, so they
+show the same numbers, suppressed the same way. Nothing here writes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from analysis.engagement import OVERALL, CampaignResults, CampaignSummary, TrendPoint, trend
+from webapp.engagement import results
+from webapp.engagement.results import ROLE_SCOPES
+from webapp.store import actions as actions_store
+from webapp.store import engagement as store
+from webapp.store.engagement import CampaignRef, DriverInfo
+from webapp.store.errors import NotFound
+
+BY_CHOICES = ("department", "region", "tenure_band", "manager", "manager_tree")
+
+
+BY_TITLES = {"department": "Department", "region": "Region", "tenure_band": "Tenure band",
+             "manager": "Manager's direct team", "manager_tree": "Manager's whole team"}
+
+
+@dataclass(frozen=True)
+class CommentTheme:
+    """A theme of engagement comments within one campaign (whole scope only)."""
+
+    theme_key: int
+    label: str
+    terms: tuple[str, ...]
+    count: int
+    share: float
+    sentiment: float | None
+
+
+@dataclass(frozen=True)
+class HeatmapRow:
+    group: str  # the group's name in the suppression call, e.g. "department=Key Accounts"
+    label: str  # what the page shows, e.g. "Key Accounts"
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """Everything the HR dashboard shows for one campaign and one breakdown."""
+
+    role: str
+    k: int
+    campaigns: tuple[CampaignRef, ...]
+    campaign: CampaignRef
+    by: str | None  # None for roles that see the organisation only
+    by_choices: tuple[str, ...]
+    drivers: tuple[DriverInfo, ...]
+    results: CampaignResults
+    rows: tuple[HeatmapRow, ...]  # the breakdown shown in the heatmap and participation tables
+    trend: tuple[tuple[CampaignRef, TrendPoint], ...]  # whole organisation, closed campaigns, oldest first
+    comment_themes: tuple[CommentTheme, ...] | None
+    actions: tuple = field(default=())
+
+
+def _rows(groups: list[str], by: str | None) -> tuple[HeatmapRow, ...]:
+    if by is None:
+        return ()
+    names = store.manager_names() if by in ("manager", "manager_tree") else {}
+    prefix = f"{by}="
+    out = [HeatmapRow(g, names.get(g[len(prefix):], g[len(prefix):])) for g in groups if g.startswith(prefix)]
+    return tuple(sorted(out, key=lambda r: r.label))
+
+
+def comment_themes(campaign: CampaignRef, results_: CampaignResults) -> tuple[CommentTheme, ...] | None:
+    """Comment themes of a campaign, shown only when its comments are (whole scope, >= k commenters)."""
+    if results_.comments is None:
+        return None
+    rows = store.comment_theme_counts(campaign.id)
+    if rows is None:
+        return None
+    total = sum(r[3] for r in rows)
+    themes = [CommentTheme(key, label, tuple(terms or ()), count, count / total if total else 0.0, sentiment)
+              for key, label, terms, count, sentiment in rows if count]
+    return tuple(sorted(themes, key=lambda t: (-t.count, t.theme_key)))
+
+
+def dashboard(campaign_ref: str | int | None, role: str, k: int, by: str | None = None) -> Dashboard:
+    """Gather the HR dashboard for one campaign (default: the latest closed one) and one breakdown."""
+    if role not in ROLE_SCOPES:
+        raise NotFound("No engagement dashboard for this role.")
+    campaigns = store.list_campaigns()
+    if not campaigns:
+        raise NotFound("No engagement campaigns yet.")
+    if campaign_ref in (None, ""):
+        closed = [c for c in campaigns if c.closed]
+        campaign = (closed or campaigns)[-1]
+    else:
+        campaign = store.find_campaign(campaign_ref, campaigns)
+    attributes, trees = ROLE_SCOPES[role]
+    choices = tuple(b for b in BY_CHOICES if b in attributes or (b == "manager_tree" and trees))
+    if not choices:
+        by = None
+    elif by in (None, ""):
+        by = choices[0]
+    elif by not in choices:
+        raise NotFound(f"Cannot group by {by!r}; choose one of {', '.join(choices)}.")
+    drivers, _, _ = store.drivers(campaign)
+    closed = [c for c in campaigns if c.closed]
+    many = results.results_many(closed + ([] if campaign.closed else [campaign]), role, k)
+    res = many[campaign.id]
+    names = list(res.groups) if campaign.closed else list(res.participation)
+    points = []
+    summaries = []
+    for c in closed:
+        r = many[c.id]
+        summaries.append(CampaignSummary(str(c.id), r.groups[OVERALL], r.participation.get(OVERALL)))
+    for c, point in zip(closed, trend(summaries)):
+        points.append((c, point))
+    return Dashboard(
+        role=role, k=k, campaigns=tuple(campaigns), campaign=campaign, by=by, by_choices=choices,
+        drivers=drivers, results=res, rows=_rows(names, by), trend=tuple(points),
+        comment_themes=comment_themes(campaign, res),
+        actions=tuple(actions_store.driver_actions()),
+    )
+

@@ -1,0 +1,112 @@
+"""The leader report's read model: themes beside the numbers for a period, and one theme's drill-down.
+
+Assembled from `webapp.store` queries (plain rows) and `analysis` (pure computation); the page, the
+CSV exports, the offline report, the JSON API and `groundswell insights --json` all call
+`leader_report`, so they show the same numbers. Nothing here writes.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from analysis.forecast import AccuracyReport, accuracy
+from analysis.insights import PeriodInsights, ThemeDetail, build_period_insights_from_counts, build_theme_detail
+from analysis.linkage import link_themes
+from webapp.store import insights as store
+from webapp.store import rollup as rollup_store
+from webapp.store.errors import NotFound
+from webapp.store.insights import RunInfo
+
+if TYPE_CHECKING:
+    from webapp.models import Period
+
+__all__ = ["LINK_SEED", "LeaderReport", "leader_report", "theme_detail"]
+
+LINK_SEED = 0  # bootstrap seed shared by the page, the API and the JSON command
+
+
+@dataclass(frozen=True)
+class LeaderReport:
+    """Everything the leader report shows for one period (and optionally one region)."""
+
+    period: str
+    region: str | None
+    regions: tuple[str, ...]
+    run: RunInfo | None  # None until `groundswell analyze` has run
+    insights: PeriodInsights | None
+    rollup: tuple[rollup_store.RollupRow, ...]
+    rollup_total: rollup_store.RollupRow
+    accuracy: AccuracyReport | None  # None when the period has no actuals
+
+
+_LINKS: OrderedDict = OrderedDict()
+_LINKS_LOCK = threading.Lock()
+_LINKS_MAX = 64
+
+
+def _memo_link_themes(changes, memberships, *, random_state):
+    """`analysis.linkage.link_themes`, remembered per exact input (the bootstrap is the report's costliest
+    step, and its inputs change only when plans or the analysis change). Same inputs, same order, same
+    seed: the same result, so the page, the JSON and the API still agree."""
+    key = (random_state, tuple(changes.items()),
+           tuple((tid, tuple(sorted(reps, key=repr))) for tid, reps in memberships.items()))
+    with _LINKS_LOCK:
+        hit = _LINKS.get(key)
+        if hit is not None:
+            _LINKS.move_to_end(key)
+            return hit
+    links = link_themes(changes, memberships, random_state=random_state)
+    with _LINKS_LOCK:
+        _LINKS[key] = links
+        while len(_LINKS) > _LINKS_MAX:
+            _LINKS.popitem(last=False)
+    return links
+
+
+def period_insights(period: Period, person_ids: set[int] | None, run: RunInfo | None):
+    """The period's themes with their links, and every rep's change %, as the report shows them."""
+    changes = store.rep_changes(period, person_ids)
+    if run is None:
+        return None, changes
+    periods = store.same_kind_periods(period)
+    totals, counts, current = store.theme_stats(run.id, period, periods, person_ids)
+    insights = build_period_insights_from_counts(period.code, periods, totals, counts, current,
+                                                 store.theme_infos(run.id), changes, random_state=LINK_SEED,
+                                                 link=_memo_link_themes)
+    return insights, changes
+
+
+def leader_report(period_code: str, region: str | None = None) -> LeaderReport:
+    """Gather the leader report of a period, for the whole organisation or one region."""
+    period = store.period_or_404(period_code)
+    regions = tuple(store.region_names())
+    if region is not None and region not in regions:
+        raise NotFound(f"No region {region!r}.")
+    person_ids = store.people_in_region(region)
+    run = store.latest_run_info()
+    insights, _ = period_insights(period, person_ids, run)
+    rows = rollup_store.rollup(period, "region", person_ids)
+    records = store.forecast_records(period, person_ids)
+    return LeaderReport(
+        period=period.code, region=region, regions=regions, run=run, insights=insights,
+        rollup=tuple(rows), rollup_total=rollup_store.total(rows),
+        accuracy=accuracy(records) if records else None,
+    )
+
+
+def theme_detail(period_code: str, theme_key: int, region: str | None = None) -> ThemeDetail:
+    """Gather one theme's drill-down for a period; NotFound when it has no observation there."""
+    period = store.period_or_404(period_code)
+    person_ids = store.people_in_region(region) if region else None
+    run = store.latest_run_info()
+    insights, changes = period_insights(period, person_ids, run)
+    detail = None
+    if insights is not None:
+        observations = store.themed_observations(run.id, [period.code], person_ids, theme_key)
+        detail = build_theme_detail(insights, theme_key, observations, changes)
+    if detail is None:
+        raise NotFound(f"No theme {theme_key} in {period.code}.")
+    return detail
