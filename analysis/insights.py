@@ -16,7 +16,17 @@ from collections import Counter, defaultdict
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
-from analysis.linkage import ThemeLinkResult, describe_link, link_themes
+from analysis.headline import ThemeFact
+from analysis.linkage import (
+    LINK_LEGEND,
+    JointModel,
+    JointThemeResult,
+    ThemeLinkResult,
+    describe_joint,
+    describe_link,
+    joint_link_themes,
+    link_themes,
+)
 from analysis.trends import theme_trends_from_counts
 
 __all__ = [
@@ -29,6 +39,7 @@ __all__ = [
     "build_period_insights",
     "build_period_insights_from_counts",
     "build_theme_detail",
+    "theme_facts",
 ]
 
 NO_THEME = -1
@@ -74,16 +85,24 @@ class ThemeInsight:
     n_reps: int
     link: ThemeLinkResult
     sentence: str
+    joint: JointThemeResult | None = None  # the theme in the joint model (None: not fitted)
+    joint_sentence: str | None = None
 
 
 @dataclass(frozen=True)
 class PeriodInsights:
-    """The themes of one period, largest first."""
+    """The themes of one period, largest first.
+
+    ``legend`` is the line the page shows beside the intervals (:data:`analysis.linkage.LINK_LEGEND`);
+    ``joint`` the joint model of the period's themes, when the caller gave regions or baselines.
+    """
 
     period: str
     n_observations: int
     n_reps_with_change: int
     themes: tuple[ThemeInsight, ...]
+    joint: JointModel | None = None
+    legend: str = LINK_LEGEND
 
     def theme(self, theme_id: int) -> ThemeInsight | None:
         """Return the theme with this id, or None if it has no observation in the period."""
@@ -179,13 +198,18 @@ def build_period_insights_from_counts(
     *,
     random_state: int = 0,
     link=link_themes,
+    regions: Mapping[Hashable, Hashable | None] | None = None,
+    baselines: Mapping[Hashable, float] | None = None,
+    managers: Mapping[Hashable, Hashable | None] | None = None,
 ) -> PeriodInsights:
     """:func:`build_period_insights` from aggregates (what the webapp stores per run, period and theme).
 
     ``totals`` counts every observation (themed or not) per period, ``counts`` the observations per
     period and theme, and ``current`` holds the themes of ``period`` itself with their members.
     ``link`` computes the theme-target links (default :func:`analysis.linkage.link_themes`; a caller
-    may pass a memoised equivalent with the same signature).
+    may pass a memoised equivalent with the same signature). With any of ``regions``, ``baselines``
+    (rep id -> baseline amount) or ``managers`` (rep id -> direct manager, for clustered errors) the
+    joint model (:func:`analysis.linkage.joint_link_themes`) is fitted too.
     """
     if period not in periods:
         raise ValueError(f"period {period!r} is not among the periods given")
@@ -207,6 +231,10 @@ def build_period_insights_from_counts(
     info = {t.theme_id: t for t in themes}
     memberships = {tid: set(m.reps) for tid, m in current.items() if m.members}
     links = link(dict(changes), memberships, random_state=random_state)
+    joint = None
+    if regions is not None or baselines is not None or managers is not None:
+        joint = joint_link_themes(dict(changes), memberships, regions=regions, baselines=baselines,
+                                  managers=managers, one_at_a_time=links)
 
     result = []
     for tid, m in current.items():
@@ -227,9 +255,24 @@ def build_period_insights_from_counts(
             n_reps=len(memberships[tid]),
             link=links[tid],
             sentence=describe_link(t.label, links[tid]),
+            joint=None if joint is None else joint.themes.get(tid),
+            joint_sentence=None if joint is None else describe_joint(t.label, joint.themes.get(tid)),
         ))
     result.sort(key=lambda ti: (-ti.size, ti.theme_id))
-    return PeriodInsights(period, n_obs, len(changes), tuple(result))
+    return PeriodInsights(period, n_obs, len(changes), tuple(result), joint)
+
+
+def theme_facts(insights: PeriodInsights) -> list[ThemeFact]:
+    """The period's themes as :class:`analysis.headline.ThemeFact` for :func:`analysis.headline.headline`.
+
+    ``previous_share`` is the mean of the theme's shares in the earlier periods that had observations.
+    """
+    facts = []
+    for t in insights.themes:
+        earlier = [share for _p, share in t.shares[:-1]]
+        facts.append(ThemeFact(t.theme_id, t.label, t.trend, t.share,
+                               sum(earlier) / len(earlier) if earlier else None, t.link.link, t.joint))
+    return facts
 
 
 def build_theme_detail(
