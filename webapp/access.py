@@ -12,11 +12,12 @@ from flask_login import current_user
 
 from webapp.extensions import login_manager
 from webapp.models import Person, PlanSubmission
+from webapp.models.org import ROLES
 from webapp.store import people, tokens
 
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "bootstrap.static"})
 API_BLUEPRINT = "api"
-ALL_ROLES = ("rep", "manager", "leader", "hr", "admin")
+ALL_ROLES = ROLES
 PLAN_SUBMITTERS = ("rep", "manager", "leader")
 
 

@@ -6,8 +6,7 @@ import os
 import secrets
 from pathlib import Path
 
-DEFAULT_MIN_GROUP_SIZE = 5
-LOWEST_MIN_GROUP_SIZE = 3
+from analysis.privacy import DEFAULT_MIN_GROUP_SIZE, MIN_GROUP_SIZE_FLOOR as LOWEST_MIN_GROUP_SIZE
 
 
 class ConfigError(ValueError):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+#: A period code as forms and schemas accept it: `YYYY-Qn` or `YYYY-MM` (the one definition).
+PERIOD_CODE_PATTERN = r"^\d{4}-(Q[1-4]|0[1-9]|1[0-2])$"
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 

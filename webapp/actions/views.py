@@ -4,36 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectChoice, SelectField, StringField, SubmitField
-from wtforms.validators import AnyOf, DataRequired, Length, Regexp
+from wtforms import SelectChoice
 
 from webapp.access import allow
-from webapp.models import ACTION_STATUSES
 from webapp.store import actions as actions_store
 from webapp.store.errors import StoreError
-from webapp.infra.text_rules import no_nul
+from webapp.actions.forms import KIND_ROLES, ActionForm, StatusForm
 
 bp = Blueprint("actions", __name__, url_prefix="/actions")
-
-#: Who may act on what: themes are the leader report's, drivers the engagement dashboard's.
-KIND_ROLES = {"theme": ("leader", "admin"), "driver": ("hr", "admin", "leader")}
-
-
-class ActionForm(FlaskForm):
-    kind = HiddenField(validators=[AnyOf(tuple(KIND_ROLES))])
-    period = HiddenField(validators=[DataRequired(), Regexp(r"^\d{4}-(Q[1-4]|0[1-9]|1[0-2])$")])
-    subject = SelectField("About", validators=[DataRequired()])
-    title = StringField("Action", validators=[DataRequired(), Length(max=200), no_nul])
-    owner = SelectField("Owner", coerce=int, validators=[DataRequired()])
-    due_on = DateField("Due", validators=[DataRequired()])
-    submit = SubmitField("Create action")
-
-
-class StatusForm(FlaskForm):
-    status = SelectField("Status", choices=[SelectChoice(s, actions_store.STATUS_TITLES[s]) for s in ACTION_STATUSES])
-    submit = SubmitField("Update")
-
 
 def _back(kind: str, period: str, subject: str | None = None):
     if kind == "theme" and subject is not None and subject.lstrip("-").isdigit():

@@ -12,6 +12,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from surveys.loader import get_survey, list_surveys
 from webapp.infra import jobs
 from webapp.access import allow
+from webapp.periods import PERIOD_CODE_PATTERN
 from webapp.store import campaigns, people
 from webapp.store.errors import StoreError
 from webapp.infra.text_rules import no_nul
@@ -23,7 +24,7 @@ class OpenCampaignForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200), no_nul])
     template = SelectField("Survey template", validators=[DataRequired()])
     period = StringField("Period (YYYY-Qn or YYYY-MM)", validators=[
-        DataRequired(), Regexp(r"^\d{4}-(Q[1-4]|0[1-9]|1[0-2])$", message="Write the period as YYYY-Qn or YYYY-MM.")])
+        DataRequired(), Regexp(PERIOD_CODE_PATTERN, message="Write the period as YYYY-Qn or YYYY-MM.")])
     audience = SelectMultipleField(
         "Audience", choices=[SelectChoice("rep", "Reps"), SelectChoice("manager", "Managers"),
                  SelectChoice("leader", "Leaders")],

@@ -19,7 +19,7 @@ from webapp.api import bp, schemas
 from webapp.api.problems import ApiProblem
 from webapp.api.spec import build_spec, operation
 from webapp.engagement.tables import dashboard_as_dict
-from webapp.cli.insights import report_as_dict
+from webapp.insights.report_json import report_as_dict
 from webapp.insights import report as insights_report
 from webapp.engagement import dashboard as engagement_dashboard
 from webapp.store import listing, plans

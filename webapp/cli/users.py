@@ -5,12 +5,14 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from webapp.models.org import ROLES
+
 __all__ = ["create_user_command"]
 
 
 @click.command("create-user")
 @click.argument("email")
-@click.option("--role", required=True, type=click.Choice(["rep", "manager", "leader", "hr", "admin"]))
+@click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--name", default=None, help="Display name (defaults to the part of the email before @).")
 @click.password_option("--password", prompt="Password", help="Prompted for when not given.")
 @with_appcontext

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from analysis.engagement import OVERALL, CampaignResults, CampaignSummary, TrendPoint, trend
+from analysis.engagement import HR_ATTRIBUTES, MANAGER_TREE, OVERALL, CampaignResults, CampaignSummary, TrendPoint, trend
 from webapp.engagement import results
 from webapp.engagement.results import ROLE_SCOPES
 from webapp.store import actions as actions_store
@@ -17,7 +17,7 @@ from webapp.store import engagement as store
 from webapp.store.engagement import CampaignRef, DriverInfo
 from webapp.store.errors import NotFound
 
-BY_CHOICES = ("department", "region", "tenure_band", "manager", "manager_tree")
+BY_CHOICES = HR_ATTRIBUTES + (MANAGER_TREE,)
 
 
 BY_TITLES = {"department": "Department", "region": "Region", "tenure_band": "Tenure band",

@@ -13,7 +13,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from webapp.access import allow
-from webapp.actions.views import ActionForm
+from webapp.actions.forms import ActionForm
 from webapp.engagement.tables import figures, tables
 from webapp.infra.exports import chart_json, csv_response
 from webapp.engagement import dashboard as engagement_dashboard

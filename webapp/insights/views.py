@@ -7,7 +7,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from webapp.access import allow
-from webapp.actions.views import ActionForm, StatusForm
+from webapp.actions.forms import ActionForm, StatusForm
 from webapp.infra.exports import chart_json, csv_response
 from webapp.insights.tables import figures, tables
 from webapp.insights import report as insights_report

@@ -108,13 +108,14 @@ def get_action(action_id: int) -> ActionRow | None:
 def subject_label(kind: str, subject: str, period_code: str) -> str:
     """Name the subject from stored data, not from the form: the theme's label or the driver's title."""
     from surveys.loader import list_surveys
-    from webapp.models import AnalysisRun, ThemeRecord
+    from webapp.models import ThemeRecord
 
     if kind == "theme":
+        from webapp.store.analysis import latest_run_id
+
         label = db.session.scalar(
-            select(ThemeRecord.label).join(AnalysisRun, ThemeRecord.run_id == AnalysisRun.id)
-            .where(AnalysisRun.kind == "observations", ThemeRecord.theme_key == int(subject))
-            .order_by(AnalysisRun.id.desc()).limit(1))
+            select(ThemeRecord.label).where(ThemeRecord.run_id == latest_run_id("observations"),
+                                            ThemeRecord.theme_key == int(subject)))
         if label is None:
             raise InvalidInput(f"no theme {subject}")
         return label

@@ -49,11 +49,19 @@ def run_assignments(run_id: int) -> dict[int, int]:
     ).all())
 
 
+def _latest(kind: str):
+    """The one definition of "the current run of a kind": its latest by id."""
+    return select(AnalysisRun.id).where(AnalysisRun.kind == kind).order_by(AnalysisRun.id.desc()).limit(1)
+
+
+def latest_run_id(kind: str) -> int | None:
+    """Return the id of the current (latest) run of a kind, or None."""
+    return db.session.scalar(_latest(kind))
+
+
 def latest_run(kind: str) -> AnalysisRun | None:
     """Return the current (latest) run of a kind, or None."""
-    return db.session.scalar(
-        select(AnalysisRun).where(AnalysisRun.kind == kind).order_by(AnalysisRun.id.desc()).limit(1)
-    )
+    return db.session.scalar(select(AnalysisRun).where(AnalysisRun.id == _latest(kind).scalar_subquery()))
 
 
 def replace_run(

@@ -196,8 +196,9 @@ def comment_theme_counts(campaign_id: int) -> list[tuple] | None:
     """(theme key, label, terms, count, sentiment) of the latest comments run in one campaign; None before any run."""
     from webapp.models import CommentThemeCount, ThemeRecord
 
-    run_id = db.session.scalar(select(AnalysisRun.id).where(AnalysisRun.kind == "comments")
-                               .order_by(AnalysisRun.id.desc()).limit(1))
+    from webapp.store.analysis import latest_run_id
+
+    run_id = latest_run_id("comments")
     if run_id is None:
         return None
     return db.session.execute(

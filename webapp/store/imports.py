@@ -20,6 +20,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from surveys.kinds import OBSERVATION_TAGS
+
 from webapp.extensions import db
 from webapp.models import (
     Actual,
@@ -43,7 +45,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "observations": ("id", "email", "period", "text", "tag"),
     "actuals": ("email", "period", "actual"),
 }
-OBSERVATION_TAGS = ("competitor", "pricing", "product", "demand", "budget", "service", "other")
 MAX_ERRORS = 20
 MAX_AMOUNT = Decimal("1000000000000")
 MAX_TEXT = 2000

@@ -67,9 +67,11 @@ def people_in_region(region: str | None) -> set[int] | None:
 
 
 def latest_run_info() -> RunInfo | None:
+    from webapp.store.analysis import latest_run_id
+
     run = db.session.execute(
         select(AnalysisRun.id, AnalysisRun.created_at, AnalysisRun.n_texts, AnalysisRun.parameters)
-        .where(AnalysisRun.kind == KIND).order_by(AnalysisRun.id.desc()).limit(1)
+        .where(AnalysisRun.id == latest_run_id(KIND))
     ).first()
     return RunInfo(*run) if run else None
 

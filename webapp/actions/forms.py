@@ -1,0 +1,32 @@
+"""The forms of actions: create one on a theme or a driver, change its status."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, SelectChoice, SelectField, StringField, SubmitField
+from wtforms.validators import AnyOf, DataRequired, Length, Regexp
+
+from webapp.infra.text_rules import no_nul
+from webapp.models import ACTION_STATUSES
+from webapp.periods import PERIOD_CODE_PATTERN
+from webapp.store import actions as actions_store
+
+__all__ = ["KIND_ROLES", "ActionForm", "StatusForm"]
+
+#: Who may act on what: themes are the leader report's, drivers the engagement dashboard's.
+KIND_ROLES = {"theme": ("leader", "admin"), "driver": ("hr", "admin", "leader")}
+
+
+class ActionForm(FlaskForm):
+    kind = HiddenField(validators=[AnyOf(tuple(KIND_ROLES))])
+    period = HiddenField(validators=[DataRequired(), Regexp(PERIOD_CODE_PATTERN)])
+    subject = SelectField("About", validators=[DataRequired()])
+    title = StringField("Action", validators=[DataRequired(), Length(max=200), no_nul])
+    owner = SelectField("Owner", coerce=int, validators=[DataRequired()])
+    due_on = DateField("Due", validators=[DataRequired()])
+    submit = SubmitField("Create action")
+
+
+class StatusForm(FlaskForm):
+    status = SelectField("Status", choices=[SelectChoice(s, actions_store.STATUS_TITLES[s]) for s in ACTION_STATUSES])
+    submit = SubmitField("Update")
