@@ -275,3 +275,32 @@ def test_stored_aggregates_give_the_numbers_of_the_raw_observations(demo):
         assert (t.size, t.share, t.trend, t.shares, t.members, t.n_reps) == (
             r.size, r.share, r.trend, r.shares, r.members, r.n_reps)
         assert t.sentiment == pytest.approx(r.sentiment, abs=1e-12)
+
+
+def test_a_run_without_stored_aggregates_is_reported_without_writing(demo):
+    """A run stored before `observation_theme_stat` existed: the leader report's GET computes its
+    aggregates in memory, shows the same numbers, and writes nothing (the next analyze stores them)."""
+    app, org = demo
+    from webapp.models import ObservationThemeStat
+    from webapp.store import analysis, insights
+
+    period = org.periods[-1]
+    before = _insights(app, period)
+    with app.app_context():
+        run_id = insights.latest_run_info().id
+        _db.session.query(ObservationThemeStat).filter_by(run_id=run_id).delete()
+        _db.session.commit()
+        _db.session.remove()
+    try:
+        client = app.test_client()
+        client.post("/login", data={"email": "leader@demo.test", "password": DEMO_PASSWORD})
+        page = client.get(f"/insights?period={period}")
+        assert page.status_code == 200 and before["themes"][0]["label"].encode() in page.data
+        with app.app_context():
+            assert _db.session.query(ObservationThemeStat).filter_by(run_id=run_id).count() == 0
+            _db.session.remove()
+        assert _insights(app, period) == before
+    finally:
+        with app.app_context():
+            analysis.store_theme_stats(run_id)
+            _db.session.remove()

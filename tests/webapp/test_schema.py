@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -67,14 +65,3 @@ def test_engagement_response_has_only_allowlisted_columns(app):
 def test_participation_is_unique_per_campaign_and_person(app):
     uniques = inspect(db.engine).get_unique_constraints("participation")
     assert any(set(u["column_names"]) == {"campaign_id", "person_id"} for u in uniques)
-
-
-def test_analysis_and_surveys_load_no_web_or_database_modules():
-    code = (
-        "import sys, analysis, surveys, surveys.loader, surveys.answers, analysis.linkage, "
-        "analysis.engagement, analysis.privacy, analysis.forecast\n"
-        "bad = [m for m in sys.modules if m.split('.')[0] in ('flask', 'sqlalchemy', 'webapp', 'flask_wtf')]\n"
-        "print(','.join(bad))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == ""
