@@ -112,7 +112,7 @@ def test_nothing_hr_can_obtain_is_small_or_disclosive(app, client, engagement_or
     records = engagement.records(cid)
     from analysis.engagement import role_groups
 
-    groups = role_groups(records, engagement.parent_map())
+    groups = role_groups(records, engagement.parent_map(cid))
     shown = {}
     for by in eng_dashboard.BY_CHOICES:
         data = _cli(app, "--campaign", str(cid), "--by", by)
@@ -291,3 +291,47 @@ def test_a_new_minimum_group_size_recomputes_the_results(app, engagement_org):
     app.config["MIN_GROUP_SIZE"] = 6
     assert "Dashboard results of 1 closed campaign(s) stored" in run_analyze(app).output
     assert {r.k for r in _db.session.query(CampaignResult)} == {6}
+
+
+def test_a_reorganisation_after_launch_changes_nothing_a_closed_campaign_shows(app, make_person):
+    """Fixed at launch: two teams of 6 under two managers, one director above both. After close the
+    second manager moves under another director and analyze recomputes; every breakdown of the
+    campaign reads exactly as before (the manager trees come from the chain frozen at open).
+
+    Before the chain was frozen, the director's whole-team group lost the moved team (12 -> 6):
+    comparing the two published versions isolated the moved team's answers.
+    """
+    from webapp.models import CampaignMember, EngagementResponse, Participation, Person
+    from webapp.store import campaigns
+    from webapp.engagement import results as eng_results
+
+    eng_results.clear_cache()
+    director = make_person(role="leader", email="director@example.test")
+    other = make_person(role="leader", email="other@example.test")
+    managers = [make_person(role="manager", email=f"m{j}@example.test", manager=director) for j in range(2)]
+    for j, manager in enumerate(managers):
+        for i in range(6):
+            make_person(role="rep", manager=manager, territory=f"T{j}", region="North", department="Sales")
+    make_person(role="hr", email="hr@example.test")
+    c = campaigns.open_campaign(name="Pulse", template_id="quarterly-planning", template_version=1,
+                                period_code="2026-Q3", audience=("rep",), has_plan=True)
+    for i, member in enumerate(_db.session.query(CampaignMember).filter_by(campaign_id=c.id)):
+        _db.session.add(EngagementResponse(
+            campaign_id=c.id, manager_key=member.manager_key, region=member.region, territory=member.territory,
+            department=member.department, tenure_band=member.tenure_band,
+            answers={"likert": {k: (v + i) % 5 + 1 for k, v in LIKERT.items()}, "enps": i % 11, "comments": {}}))
+        _db.session.add(Participation(campaign_id=c.id, person_id=member.person_id))
+    _db.session.commit()
+    campaigns.close_campaign(c.id)
+    k = app.config["MIN_GROUP_SIZE"]
+    eng_results.store_closed_results(k, replace=True, skip_unchanged=True)
+    before = {by: _cli(app, "--campaign", str(c.id), "--by", by) for by in ("manager", "manager_tree")}
+    assert "director@example.test" in json.dumps(before["manager_tree"])
+
+    moved = _db.session.query(Person).filter_by(email="m1@example.test").one()
+    moved.manager_id = other.id  # the reorganisation, after the campaign closed
+    _db.session.commit()
+    eng_results.clear_cache()
+    eng_results.store_closed_results(k, replace=True, skip_unchanged=True)  # what `groundswell analyze` runs
+    after = {by: _cli(app, "--campaign", str(c.id), "--by", by) for by in ("manager", "manager_tree")}
+    assert after == before

@@ -89,7 +89,7 @@ def compute_results(campaign: CampaignRef, scope: str, k: int) -> CampaignResult
     attributes, trees = SCOPES[scope]
     _, items, outcome = store.drivers(campaign)
     return campaign_results(
-        store.records(campaign.id) if campaign.closed else [], store.invitees(campaign.id), store.parent_map(), items, outcome,
+        store.records(campaign.id) if campaign.closed else [], store.invitees(campaign.id), store.parent_map(campaign.id), items, outcome,
         closed=campaign.closed, attributes=attributes, manager_trees=trees, k=k, random_state=campaign.id,
     )
 
@@ -159,7 +159,7 @@ def store_results(campaign: CampaignRef, k: int, scopes=None, *, replace: bool =
     scopes = tuple(SCOPES) if scopes is None else tuple(scopes)
     drivers = store.drivers(campaign)
     _, items, outcome = drivers
-    invitees, parent = store.invitees(campaign.id), store.parent_map()
+    invitees, parent = store.invitees(campaign.id), store.parent_map(campaign.id)
     responses = store.response_span(campaign.id)
     inputs = {scope: _inputs_digest(campaign, k, scope, drivers, invitees, parent, responses) for scope in scopes}
     if skip_unchanged:

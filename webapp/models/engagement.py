@@ -64,6 +64,23 @@ class CampaignMember(db.Model):
     person: Mapped[Person] = relationship()
 
 
+class CampaignManagerLink(db.Model):
+    """The reporting chain above a campaign's audience, frozen when it opened (manager -> their manager).
+
+    Manager-tree groups are built from this snapshot, never from the current hierarchy: a move or
+    a reorganisation after launch must not change what a campaign shows (PRODUCT.md "Fixed at
+    launch"), or comparing two versions of a group would isolate the people who moved.
+    """
+
+    __tablename__ = "campaign_manager_link"
+    __table_args__ = (UniqueConstraint("campaign_id", "manager_key", name="uq_manager_link_campaign_manager"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
+    manager_key: Mapped[str] = mapped_column(String(254))
+    parent_key: Mapped[str | None] = mapped_column(String(254))
+
+
 class Participation(db.Model):
     """That a person answered a campaign's confidential section; never what they answered."""
 

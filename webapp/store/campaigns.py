@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import select
 
 from webapp.extensions import db
-from webapp.models import Campaign, CampaignMember, Participation, Person
+from webapp.models import Campaign, CampaignManagerLink, CampaignMember, Participation, Person
 from webapp.models.org import ROLES
 from webapp.models.types import utcnow
 from webapp.periods import tenure_band
@@ -60,9 +60,31 @@ def open_campaign(*, name: str, template_id: str, template_version: int, period_
             department=person.department,
             tenure_band=tenure_band(person.hire_date, on),
         ))
+    _freeze_chain(campaign.id)
     if commit:
         db.session.commit()
     return campaign
+
+
+def _freeze_chain(campaign_id: int) -> None:
+    """Keep the reporting chain above the audience as it is now (manager -> their manager)."""
+    db.session.flush()
+    rows = db.session.execute(select(Person.id, Person.email, Person.manager_id)).all()
+    email = {pid: mail for pid, mail, _ in rows}
+    parent = {mail: email.get(mid) for _, mail, mid in rows}
+    pending = set(db.session.scalars(
+        select(CampaignMember.manager_key).where(CampaignMember.campaign_id == campaign_id,
+                                                 CampaignMember.manager_key.is_not(None)).distinct()))
+    seen: set[str] = set()
+    while pending:
+        key = pending.pop()
+        if key in seen:
+            continue
+        seen.add(key)
+        up = parent.get(key)
+        db.session.add(CampaignManagerLink(campaign_id=campaign_id, manager_key=key, parent_key=up))
+        if up is not None:
+            pending.add(up)
 
 
 def close_campaign(campaign_id: int) -> Campaign:

@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, select
 from analysis.engagement import ResponseRecord
 from surveys.loader import get_survey
 from webapp.extensions import db
-from webapp.models import AnalysisRun, Campaign, CampaignMember, CampaignResult, EngagementResponse, Participation, Period, Person
+from webapp.models import AnalysisRun, Campaign, CampaignManagerLink, CampaignMember, CampaignResult, EngagementResponse, Participation, Period, Person
 from webapp.store.errors import NotFound
 
 
@@ -86,11 +86,15 @@ def drivers(campaign: CampaignRef) -> tuple[tuple[DriverInfo, ...], dict[str, st
     return infos, items, [d.id for d in survey.drivers if d.outcome]
 
 
-def parent_map() -> dict[str, str | None]:
-    """Manager email to their own manager's email (the current hierarchy above the snapshot)."""
-    rows = db.session.execute(select(Person.id, Person.email, Person.manager_id)).all()
-    email = {pid: mail for pid, mail, _ in rows}
-    return {mail: email.get(mid) for _, mail, mid in rows}
+def parent_map(campaign_id: int) -> dict[str, str | None]:
+    """Manager email to their own manager's email, as frozen when the campaign opened.
+
+    Never the current hierarchy: a reorganisation after launch must not change a campaign's
+    manager-tree groups (``CampaignManagerLink``).
+    """
+    return dict(db.session.execute(
+        select(CampaignManagerLink.manager_key, CampaignManagerLink.parent_key)
+        .where(CampaignManagerLink.campaign_id == campaign_id)).all())
 
 
 def records(campaign_id: int) -> list[ResponseRecord]:
