@@ -28,13 +28,31 @@ class PasswordPolicyError(ValueError):
     """A proposed password breaks the policy."""
 
 
-def check_policy(password: str) -> None:
-    """Raise PasswordPolicyError with a readable reason if the password is not acceptable."""
-    if len(password) < MIN_LENGTH:
-        raise PasswordPolicyError(f"Password must be at least {MIN_LENGTH} characters.")
+def _folded(text: str) -> str:
+    """Case- and whitespace-insensitive form, so "Dana  Pryce " matches the name "dana pryce"."""
+    return " ".join(text.split()).casefold()
+
+
+def check_policy(password: str, *, email: str | None = None, name: str | None = None) -> None:
+    """Raise PasswordPolicyError with a readable reason if the password is not acceptable.
+
+    Whitespace does not count towards the minimum length (eight spaces and a letter is one
+    character of password); the person's own email, its local part and their name are refused.
+    """
     if len(password) > MAX_LENGTH:
         raise PasswordPolicyError(f"Password must be at most {MAX_LENGTH} characters.")
-    if password.lower() in common_passwords() or password.strip().lower() in common_passwords():
+    if len("".join(password.split())) < MIN_LENGTH:
+        raise PasswordPolicyError(
+            f"Password must be at least {MIN_LENGTH} characters, not counting spaces.")
+    folded = _folded(password)
+    if email:
+        address = _folded(email)
+        if folded in (address, address.split("@", 1)[0]):
+            raise PasswordPolicyError("Password must not be your email address.")
+    if name and (folded == _folded(name) or folded.replace(" ", "") == _folded(name).replace(" ", "")):
+        raise PasswordPolicyError("Password must not be your name.")
+    common = common_passwords()
+    if password.lower() in common or folded in common or folded.replace(" ", "") in common:
         raise PasswordPolicyError("This password is too common; choose another.")
 
 
