@@ -138,7 +138,7 @@ def normalise_email(email: str) -> str:
 
     text = (email or "").strip()
     try:
-        return validate_email(text, check_deliverability=False).normalized.lower()
+        return validate_email(text, check_deliverability=False, test_environment=True).normalized.lower()
     except EmailNotValidError as exc:
         raise InvalidInput(f"{text!r} is not a valid email address: {exc}") from None
 
@@ -313,3 +313,8 @@ def recent_changes(limit: int = 50) -> list:
     from webapp.models import PersonChange
 
     return list(db.session.scalars(select(PersonChange).order_by(PersonChange.id.desc()).limit(limit)))
+
+
+def person_fields(person: Person) -> dict:
+    """The editable fields of a person as the edit form shows them."""
+    return {"email": person.email, **{k: v or "" for k, v in _snapshot(person).items()}}
