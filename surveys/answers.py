@@ -2,30 +2,32 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
 from surveys.kinds import CONFIDENCE_CHOICES, MAX_OBSERVATIONS, OBSERVATION_TAGS
 from surveys.model import Question, Survey
+from surveys.values import (  # noqa: F401  (MONEY_MAX, CENT: re-exported for callers)
+    CENT,
+    MONEY_MAX,
+    ValueRefused,
+    parse_choice,
+    parse_integer,
+    parse_money,
+    parse_text,
+)
 
-MONEY_MAX = Decimal("1e12")
-CENT = Decimal("0.01")
-# A money field is a short number; refusing long input early keeps Decimal from huge work.
-MONEY_MAX_INPUT = 40
-# Plain digits, or digits grouped in threes by commas, optionally with a decimal point.
-MONEY_SYNTAX = re.compile(r"[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d*)?|[+-]?\.\d+")
 TOO_MANY_OBSERVATIONS = f"At most {MAX_OBSERVATIONS} observations."
 REQUIRED = "This question needs an answer."
 
 Observation = tuple[str, str | None]
 
 
-class AnswerError(ValueError):
-    """An answer is not acceptable; the message is meant for the person who gave it."""
+# One exception for every refused value, whichever parser refused it.
+AnswerError = ValueRefused
 
 
 @dataclass(frozen=True)
@@ -63,14 +65,8 @@ def _text_of(raw: Any) -> str:
 
 
 def _check_text(text: str, question: Question, what: str = "The answer") -> str:
-    """Refuse what would poison storage or exports: NUL bytes and overlong texts."""
-    if "\x00" in text:
-        raise AnswerError(f"{what} contains a NUL character, which is not allowed.")
-    text = text.strip()
-    limit = question.text_limit
-    if limit is not None and len(text) > limit:
-        raise AnswerError(f"{what} is too long: {len(text)} characters, at most {limit} allowed.")
-    return text
+    """Refuse what would poison storage or exports: NUL bytes, lone surrogates, overlong texts."""
+    return parse_text(text, max_len=question.text_limit, what=what)
 
 
 # --- blank checks: what counts as "no answer" for required-ness and drafts ------------------
@@ -91,40 +87,13 @@ def _blank_rows(raw: Any) -> bool:
 # --- parsers: raw (form-shaped) value -> typed value; raise AnswerError -----------------------
 
 
-def parse_money(raw: Any) -> Decimal:
-    """Read an amount of money the way every money question does; AnswerError if it is off."""
-    text = _text_of(raw).strip()
-    example = "Enter an amount such as 125000 or 125,000.50."
-    if len(text) > MONEY_MAX_INPUT:
-        raise AnswerError(example)
-    try:
-        amount = Decimal(text.replace(",", ""))
-    except InvalidOperation:
-        raise AnswerError(example) from None
-    if not amount.is_finite():  # Decimal happily reads "NaN" and "Infinity"
-        raise AnswerError("Enter a finite amount.")
-    if not MONEY_SYNTAX.fullmatch(text):  # nor exponents, underscores or stray commas
-        raise AnswerError(example)
-    if amount <= 0:
-        raise AnswerError("The amount must be greater than 0.")
-    if amount > MONEY_MAX:
-        raise AnswerError("The amount must be at most 1,000,000,000,000.")
-    if amount != amount.quantize(CENT):
-        raise AnswerError("Use at most two decimal places.")
-    return amount.quantize(CENT)
-
-
 def _parse_money(raw: Any, question: Question) -> Decimal:
     return parse_money(raw)
 
 
 def _int_in(low: int, high: int) -> Callable[[Any, Question], int]:
     def parse(raw: Any, question: Question) -> int:
-        text = _text_of(raw).strip()
-        # isdecimal() alone would let through other scripts' digits; keep to ASCII.
-        if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
-            raise AnswerError(f"Choose a whole number from {low} to {high}.")
-        return int(text)
+        return parse_integer(raw, low, high)
 
     return parse
 
@@ -134,10 +103,7 @@ def _parse_text(raw: Any, question: Question) -> str:
 
 
 def _parse_single(raw: Any, question: Question) -> str:
-    value = _text_of(raw)
-    if value not in question.choices:
-        raise AnswerError("Choose one of the options.")
-    return value
+    return parse_choice(raw, question.choices)
 
 
 def _parse_multiple(raw: Any, question: Question) -> tuple[str, ...]:
@@ -193,7 +159,7 @@ def _int_from_json(parse: Callable[[Any, Question], int]) -> Callable[[Any, Ques
     def from_json(data: Any, question: Question) -> int:
         if type(data) is not int:
             raise AnswerError("expected an integer")
-        return parse(str(data), question)
+        return parse(data, question)
 
     return from_json
 

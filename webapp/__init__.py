@@ -21,8 +21,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from webapp.config import load_config
     from webapp.engagement import views as engagement
     from webapp.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
-    from webapp.infra import chart_assets, flashes, headers
+    from webapp.infra import chart_assets, flashes, headers, request_limits
     from webapp.insights import views as insights
+    from webapp.infra import mail as mail_delivery
+    from webapp.notifications import views as notifications
     from webapp.planning import survey
     from webapp.planning import views as planning
 
@@ -37,9 +39,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     bootstrap.init_app(app)
     limiter.init_app(app)
+    mail_delivery.init_app(app)
+    request_limits.init_app(app)  # before the blueprints: their <int:> rules use its converter
 
     for module in (auth, home, survey, planning, insights, admin, engagement, actions, chart_assets, api,
-                   tokens, admin_jobs):
+                   tokens, admin_jobs, notifications):
         app.register_blueprint(module.bp)
     access.init_app(app)
     headers.init_app(app)

@@ -390,22 +390,22 @@ BAD_FILES = [
      "people.csv, line 1: missing column(s) hire_date"),
     ("negative proposed", "targets", "email,period,proposed,approved,top_down\n"
      "rep1@example.test,2027-Q1,100,,\nrep2@example.test,2027-Q1,-5,,\n",
-     "targets.csv, line 3, column proposed: '-5' must be more than 0"),
+     "targets.csv, line 3, column proposed: '-5' is not accepted: The amount must be greater than 0"),
     ("three decimals", "targets", "email,period,proposed,approved,top_down\n"
      "rep1@example.test,2027-Q1,100,,\nrep2@example.test,2027-Q1,100,1.234,\n",
-     "targets.csv, line 3, column approved: '1.234' has more than two decimals"),
+     "targets.csv, line 3, column approved: '1.234' is not accepted: Use at most two decimal places"),
     ("not a number", "targets", "email,period,proposed,approved,top_down\n"
      "rep1@example.test,2027-Q1,100,,\nrep2@example.test,2027-Q1,abc,,\n",
-     "targets.csv, line 3, column proposed: 'abc' is not an amount"),
+     "targets.csv, line 3, column proposed: 'abc' is not accepted: Enter an amount such as"),
     ("NaN", "targets", "email,period,proposed,approved,top_down\n"
      "rep1@example.test,2027-Q1,100,,\nrep2@example.test,2027-Q1,100,,NaN\n",
-     "targets.csv, line 3, column top_down: 'NaN' is not a finite amount"),
+     "targets.csv, line 3, column top_down: 'NaN' is not accepted: Enter a finite amount"),
     ("infinity", "targets", "email,period,proposed,approved,top_down\n"
      "rep1@example.test,2027-Q1,100,,\nrep2@example.test,2027-Q1,inf,,\n",
-     "targets.csv, line 3, column proposed: 'inf' is not a finite amount"),
+     "targets.csv, line 3, column proposed: 'inf' is not accepted: Enter a finite amount"),
     ("too large", "targets", "email,period,proposed,approved,top_down\n"
-     "rep1@example.test,2027-Q1,100,,\nrep2@example.test,2027-Q1,1e13,,\n",
-     "targets.csv, line 3, column proposed: '1e13' is larger than"),
+     "rep1@example.test,2027-Q1,100,,\nrep2@example.test,2027-Q1,10000000000000,,\n",
+     "targets.csv, line 3, column proposed: '10000000000000' is not accepted: The amount must be at most"),
     ("missing proposed", "targets", "email,period,proposed,approved,top_down\n"
      "rep1@example.test,2027-Q1,100,,\nrep2@example.test,2027-Q1,,100,\n",
      "targets.csv, line 3, column proposed: a value is required"),
@@ -435,7 +435,7 @@ BAD_FILES = [
      "observations.csv, line 3, column id: 'o1' already appears on line 2"),
     ("negative actual", "actuals", "email,period,actual\n"
      "rep1@example.test,2027-Q1,100\nrep2@example.test,2027-Q1,-1\n",
-     "actuals.csv, line 3, column actual: '-1' must be 0 or more"),
+     "actuals.csv, line 3, column actual: '-1' is not accepted: The amount must be 0 or more"),
     ("actual bad period", "actuals", "email,period,actual\n"
      "rep1@example.test,2027-Q1,100\nrep2@example.test,Q1-2027,1\n",
      "actuals.csv, line 3, column period: 'Q1-2027' is not a period"),

@@ -29,6 +29,21 @@ def _rate_key() -> str:
 limiter.limit(lambda: current_app.config.get("API_RATE_LIMIT", DEFAULT_RATE_LIMIT), key_func=_rate_key)(bp)
 
 
+@bp.before_request
+def _read_json_body() -> None:
+    """Decode a JSON body up front (within webapp.infra.request_limits), so one the limits refuse
+    is a 400 problem naming the limit, before any view reads it."""
+    from werkzeug.exceptions import BadRequest
+
+    from webapp.api.problems import ApiProblem
+
+    if request.is_json and request.content_length != 0 and request.method in ("POST", "PUT", "PATCH"):
+        try:
+            request.get_json()
+        except BadRequest as exc:
+            raise ApiProblem(400, exc.description or "The JSON body could not be read.") from None
+
+
 def _problem(error):
     from webapp.api.problems import from_exception
 

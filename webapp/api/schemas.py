@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
-from webapp.models.planning import PLAN_STATUSES
-from webapp.models.types import CENT
+from surveys.values import ValueRefused, has_lone_surrogate, parse_money
 from webapp.engagement.dashboard import BY_CHOICES
+from webapp.infra.request_limits import MAX_ID
+from webapp.models.planning import PLAN_STATUSES
 from webapp.store.imports import COLUMNS, MAX_AMOUNT
 
-MAX_ID = 2**31 - 1
 MAX_IMPORT_ROWS = 5000
 
 
 def _no_nul(value: str) -> None:
     if "\x00" in value:
         raise ValidationError("must not contain a NUL character")
+    if has_lone_surrogate(value):
+        raise ValidationError("must not contain a lone UTF-16 surrogate")
 
 
 def text(*, max_len: int, **kwargs) -> fields.Str:
@@ -23,11 +27,20 @@ def text(*, max_len: int, **kwargs) -> fields.Str:
     return fields.Str(validate=[validate.Length(max=max_len), _no_nul], **kwargs)
 
 
-def _amount(value) -> None:
-    if not 0 < value <= MAX_AMOUNT:
-        raise ValidationError(f"must be more than 0 and at most {MAX_AMOUNT:,}")
-    if value != value.quantize(CENT):
-        raise ValidationError("at most two decimals")
+class Money(fields.Field):
+    """An amount read by the parser the survey form and the CSV import use (surveys.values):
+    a string such as "125000.50" or a JSON number written the same way; "1e3" is refused."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+            raise ValidationError("must be an amount: a string or a number such as 125000.50")
+        try:
+            return parse_money(value)
+        except ValueRefused as exc:
+            raise ValidationError(str(exc)) from None
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else str(value)
 
 
 class _Query(Schema):
@@ -75,9 +88,10 @@ class DecisionIn(Schema):
     action = fields.Str(required=True, validate=validate.OneOf(("approve", "adjust", "return")))
     version = fields.Int(required=True, strict=True, validate=validate.Range(1, MAX_ID), metadata={
         "description": "The plan's `version` as you read it; a stale version gets 409."})
-    amount = fields.Decimal(allow_none=True, allow_nan=False, places=None, validate=_amount, metadata={
-        "description": "New amount, for `adjust` (more than 0, two decimals).",
-        "minimum": 0, "exclusiveMinimum": True, "maximum": int(MAX_AMOUNT)})
+    amount = Money(allow_none=True, metadata={
+        "description": "New amount, for `adjust` (more than 0, at most two decimals, no exponent): "
+                       "a string such as \"125000.50\" or a number written the same way.",
+        "type": "string", "example": "125000.50"})
     reason = text(max_len=2000, allow_none=True, metadata={"description": "Needed to adjust or return."})
 
 

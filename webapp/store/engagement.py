@@ -70,8 +70,10 @@ def find_campaign(ref: str | int, campaigns: list[CampaignRef] | None = None) ->
     """Find a campaign by id or exact name; NotFound otherwise."""
     campaigns = list_campaigns() if campaigns is None else campaigns
     text = str(ref).strip()
+    # An id is a few ASCII digits; a 5,000-digit "id" would overflow int() (issue 19).
+    number = int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
     for c in campaigns:
-        if text.isdigit() and c.id == int(text):
+        if number is not None and c.id == number:
             return c
     for c in campaigns:
         if c.name == text:

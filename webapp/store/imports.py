@@ -15,13 +15,13 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import select
 
 from surveys.kinds import OBSERVATION_TAGS
-
+from surveys.values import MONEY_MAX, ValueRefused, parse_money, parse_text, text_of
 from webapp.extensions import db
 from webapp.models import (
     Actual,
@@ -33,7 +33,7 @@ from webapp.models import (
     TopDownTarget,
 )
 from webapp.models.org import ROLES
-from webapp.models.types import CENT, utcnow
+from webapp.models.types import utcnow
 from webapp.periods import PeriodCodeError, period_start
 from webapp.store.errors import StoreError
 from webapp.store.people import ensure_period
@@ -46,7 +46,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "actuals": ("email", "period", "actual"),
 }
 MAX_ERRORS = 20
-MAX_AMOUNT = Decimal("1000000000000")
+MAX_AMOUNT = MONEY_MAX  # one limit for forms, API and CSV (surveys.values)
 MAX_TEXT = 2000
 # Deliberately loose: one @, no spaces, a dot in the domain. Real checking happens by mail.
 _EMAIL = re.compile(r"^[^@\s,;<>\"']+@[^@\s,;<>\"']+\.[^@\s,;<>\"'.]+$")
@@ -124,6 +124,11 @@ class _Cells:
         if "\x00" in value:
             self.error(column, "contains a NUL character")
             return None
+        try:
+            value = parse_text(value, max_len=None)
+        except ValueRefused as exc:
+            self.error(column, str(exc))
+            return None
         if not value:
             if required:
                 self.error(column, "a value is required")
@@ -186,21 +191,10 @@ class _Cells:
         if value is None:
             return None
         try:
-            amount = Decimal(value)
-        except InvalidOperation:
-            self.error(column, f"{value!r} is not an amount")
+            return parse_money(value, allow_zero=allow_zero)  # the form's and the API's parser
+        except ValueRefused as exc:
+            self.error(column, f"{value!r} is not accepted: {exc}")
             return None
-        if not amount.is_finite():
-            self.error(column, f"{value!r} is not a finite amount")
-        elif amount < 0 or (amount == 0 and not allow_zero):
-            self.error(column, f"{value!r} must be {'0 or more' if allow_zero else 'more than 0'}")
-        elif amount > MAX_AMOUNT:
-            self.error(column, f"{value!r} is larger than {MAX_AMOUNT:,}")
-        elif amount != amount.quantize(CENT):
-            self.error(column, f"{value!r} has more than two decimals")
-        else:
-            return amount.quantize(CENT)
-        return None
 
     def person(self, column: str, people: dict[str, object]) -> str | None:
         email = self.email(column)
@@ -728,7 +722,7 @@ def _rows_from_mappings(rows: Sequence[Mapping[str, object]], columns: Sequence[
             elif isinstance(value, str):
                 values[column] = value.strip()
             elif isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-                values[column] = str(value)
+                values[column] = text_of(value)  # a JSON number as it was written: "1e3" stays so
             else:
                 errors.add(number, column, "must be text, a number or null")
                 ok = False
