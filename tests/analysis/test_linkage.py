@@ -19,6 +19,7 @@ from analysis.linkage import (
     fcr_selection,
     link_themes,
     percentile_interval,
+    welch_interval,
 )
 
 
@@ -139,9 +140,9 @@ def test_describe_clear_link_quotes_its_adjusted_interval():
 
 def test_describe_suggestive_link_names_both_intervals():
     # The contradiction: own 95% interval excludes zero, q = 0.11. Now said as it is.
-    link = TargetLink("t", 30, 50, -0.05, 0.031, -0.081, -0.134, -0.021, 0.01, 0.11,
+    link = TargetLink("t", 30, 50, -0.05, 0.031, -0.081, -0.13, -0.02, 0.01, 0.11,
                       adj_ci_low=-0.17, adj_ci_high=0.004, adj_level=0.998, finding=False, verdict="suggestive",
-                      n_tested=25, n_findings=0)
+                      n_tested=25, n_findings=0, own_ci_low=-0.134, own_ci_high=-0.021)
     text = describe_link("weather", link)
     assert "suggestive only" in text and "clear" not in text
     assert "99.8% interval -17.0 to +0.4 points, adjusted for the 25 themes tested, includes zero" in text
@@ -194,15 +195,51 @@ def test_planted_effect_is_clear_and_null_has_no_sign():
     assert null.adj_ci_low < 0 < null.adj_ci_high
     assert planted.n_tested == null.n_tested == 2 and planted.n_findings == null.n_findings == 1
     assert planted.adj_level == null.adj_level == pytest.approx(1 - 1 * 0.05 / 2)
-    assert set(planted.verdict_dict()) == {"adj_ci_low", "adj_ci_high", "adj_level", "finding", "verdict",
-                                           "n_tested", "n_findings"}
+    assert set(planted.verdict_dict()) == {"adj_ci_low", "adj_ci_high", "adj_level", "own_ci_low", "own_ci_high",
+                                           "finding", "verdict", "n_tested", "n_findings"}
 
 
 def test_adjusted_interval_contains_the_own_interval():
     changes, themes = make_period()
     for r in link_themes(changes, themes, random_state=3).values():
         link = r.link
-        assert link.adj_ci_low <= link.ci_low <= link.diff <= link.ci_high <= link.adj_ci_high
+        assert link.adj_ci_low <= link.own_ci_low <= link.diff <= link.own_ci_high <= link.adj_ci_high
+        assert link.ci_low <= link.diff <= link.ci_high
+
+
+def test_welch_interval_is_scipy_welch():
+    rng = np.random.default_rng(2)
+    x, y = rng.normal(0.1, 0.05, size=7), rng.normal(0.0, 0.2, size=40)
+    at = welch_interval(x, y)
+    for level in (0.9, 0.95, 0.998):
+        ref = stats.ttest_ind(x, y, equal_var=False).confidence_interval(level)
+        assert at(level) == pytest.approx((ref.low, ref.high))
+    assert welch_interval([1.0, 1.0], [0.0, 0.0, 0.0])(0.99) == (1.0, 1.0)  # no variance: a point
+    with pytest.raises(ValueError):
+        at(1.0)
+    with pytest.raises(ValueError):
+        welch_interval([1.0], [1.0, 2.0])
+
+
+def test_links_are_welch_and_the_selection_is_bh_on_welch_p():
+    changes, themes = make_period(n_reps=120, shift=-0.03, seed=4)
+    rng = np.random.default_rng(9)
+    reps = list(changes)
+    for k in range(8):
+        themes[f"extra{k}"] = set(rng.choice(reps, 30, replace=False).tolist())
+    results = link_themes(changes, themes, random_state=0)
+    ps = []
+    for t, r in results.items():
+        with_ = [v for rep, v in changes.items() if rep in themes[t]]
+        without = [v for rep, v in changes.items() if rep not in themes[t]]
+        welch = stats.ttest_ind(with_, without, equal_var=False)
+        ps.append(welch.pvalue)
+        own = welch.confidence_interval(0.95)
+        assert (r.link.own_ci_low, r.link.own_ci_high) == pytest.approx((own.low, own.high))
+        adj = welch.confidence_interval(r.link.adj_level)
+        assert (r.link.adj_ci_low, r.link.adj_ci_high) == pytest.approx((adj.low, adj.high))
+    bh = stats.false_discovery_control(ps)
+    assert [r.link.finding for r in results.values()] == [bool(q <= 0.05) for q in bh]
 
 
 def test_no_finding_uses_the_level_at_which_none_excludes_zero():
@@ -306,8 +343,8 @@ def test_property_finding_iff_adjusted_interval_excludes_zero(data):
         excludes = link.adj_ci_low > 0 or link.adj_ci_high < 0
         assert link.finding == excludes
         assert (link.verdict == "clear") == link.finding
-        assert (link.verdict == "suggestive") == (not link.finding and (link.ci_low > 0 or link.ci_high < 0))
-        assert link.adj_ci_low <= link.ci_low and link.ci_high <= link.adj_ci_high
+        assert (link.verdict == "suggestive") == (not link.finding and (link.own_ci_low > 0 or link.own_ci_high < 0))
+        assert link.adj_ci_low <= link.own_ci_low and link.own_ci_high <= link.adj_ci_high
         assert link.n_tested == len(links) and link.n_findings == sum(x.finding for x in links)
         assert link.adj_level == pytest.approx(1 - max(link.n_findings, 1) * 0.05 / len(links))
         # The sentence never contradicts its interval: the adjusted bounds it prints exclude zero
