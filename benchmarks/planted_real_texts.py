@@ -15,7 +15,11 @@ What it does, for each seed:
    the distinct intents the rep reported that period. The first period is baseline-only (its
    approved target is the next period's baseline, PRODUCT.md "Change %"); each later period's
    proposed = previous approved x (1 + change), approved = proposed or a manager adjustment,
-   top_down per rep; actuals for every period but the last.
+   top_down per rep; actuals for every period but the last. With ``--ride-along P`` (default 0:
+   off, and the org is exactly as without the option) one null intent *rides along* with the
+   strongest planted one: a rep who reports the planted intent in a period also reports the
+   ride-along intent with probability P (its own draws from a separate generator, so the other
+   texts and every change stay as they are); it has no effect of its own.
 2. Writes people.csv, targets.csv, observations.csv, actuals.csv in a temporary folder and runs
    the installed console script only: ``groundswell db upgrade``, ``import people|targets|
    observations|actuals``, ``analyze``, ``insights --period P --json`` for every period, on
@@ -112,6 +116,7 @@ class Spec:
     mean: float = 0.04
     sd: float = 0.06
     start: tuple[int, int] = (2026, 1)
+    ride_along: float = 0.0  # probability that a rep reporting the lead intent also reports the rider
 
 
 @dataclass
@@ -128,6 +133,8 @@ class Org:
     obs_intent: dict[str, str] = field(default_factory=dict)  # observation id -> intent
     obs_rep: dict[str, str] = field(default_factory=dict)  # observation id -> rep email
     changes: dict[tuple[str, str], float] = field(default_factory=dict)  # (email, period) -> change
+    lead_intent: str | None = None  # the planted intent the ride-along intent follows
+    ride_intent: str | None = None  # a null intent co-reported with the lead intent (no effect of its own)
 
     @property
     def planted(self) -> dict[str, float]:
@@ -193,6 +200,10 @@ def build_org(spec: Spec, texts_by_intent: dict[str, list[str]]) -> Org:
 
     periods = period_codes(spec.start[0], spec.start[1], spec.periods)
     org = Org(spec, periods, intents, effects, prevalence, people, [], [], [])
+    ride_rng = random.Random(f"{spec.seed}-ride")  # its own stream: the rest of the org does not move
+    if spec.ride_along > 0 and org.planted and org.nulls:
+        org.lead_intent = max(sorted(org.planted), key=lambda i: abs(org.planted[i]))
+        org.ride_intent = ride_rng.choice(sorted(org.nulls))
     region_growth = {r: rng.uniform(0.02, 0.08) for r in REGIONS}
     intent_list = list(intents)
     intent_weights = [prevalence[i] for i in intent_list]
@@ -203,6 +214,8 @@ def build_org(spec: Spec, texts_by_intent: dict[str, list[str]]) -> Org:
             email = rep["email"]
             n_texts = rng.choices(TEXTS_PER_REP, TEXTS_WEIGHTS)[0]
             reported = rng.choices(intent_list, intent_weights, k=n_texts)
+            if org.ride_intent is not None and org.lead_intent in reported and ride_rng.random() < spec.ride_along:
+                reported = [*reported, org.ride_intent]
             for intent in reported:
                 n_obs += 1
                 obs_id = f"obs-{n_obs:05d}"
@@ -519,8 +532,9 @@ def print_evaluation(ev: Evaluation, out=sys.stdout) -> None:
         fails = [f"{p} q={h.q:.3g} d={h.diff:+.3f}" for p, h in ev.null_hits[intent].items()
                  if h.q is not None and h.q < Q]
         best = min((h.q for h in ev.null_hits[intent].values() if h.q is not None), default=None)
+        rider = f" (rides along with {org.lead_intent})" if intent == org.ride_intent else ""
         print(f"  {intent:{w}s} obs {total[intent]:4d}  recovery {rec:.2f}  "
-              f"{'FALSE POSITIVE ' + '; '.join(fails) if fails else 'ok'}"
+              f"{'FALSE POSITIVE ' + '; '.join(fails) if fails else 'ok'}{rider}"
               f"{'' if best is None else f'  (min q {best:.3g})'}", file=out)
     no_majority = [tid for tid, (intent, _s) in ev.majority.items() if intent is None]
     print(f"\nthemes without a > half majority intent: {len(no_majority)} of {ev.n_themes}", file=out)
@@ -608,6 +622,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n-intents", type=int, default=16, help="intents (themes) in the org")
     parser.add_argument("--mean", type=float, default=0.04, help="mean change % without effects")
     parser.add_argument("--sd", type=float, default=0.06, help="sd of the change % between reps")
+    parser.add_argument("--ride-along", type=float, default=0.0,
+                        help="probability that a rep reporting the strongest planted intent also reports a "
+                             "null 'ride-along' intent (0: off)")
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--keep", type=Path, default=None, help="keep CSVs and database under this folder")
     args = parser.parse_args(argv)
@@ -619,7 +636,7 @@ def main(argv: list[str] | None = None) -> int:
     for seed in range(args.seed, args.seed + args.seeds):
         spec = Spec(reps=args.reps, periods=args.periods, seed=seed, planted=args.planted,
                     effect_lo=args.effect[0], effect_hi=args.effect[1], n_intents=args.n_intents,
-                    mean=args.mean, sd=args.sd)
+                    mean=args.mean, sd=args.sd, ride_along=args.ride_along)
         ev = run_seed(spec, texts, args.keep)
         print_evaluation(ev)
         evs.append(ev)
