@@ -15,7 +15,8 @@ from webapp.models import Person, PlanSubmission
 from webapp.models.org import ROLES
 from webapp.store import people, tokens
 
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "bootstrap.static"})
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "bootstrap.static",
+                              "auth.forgot_password", "auth.set_password", "auth.sso_login", "auth.sso_callback"})
 API_BLUEPRINT = "api"
 ALL_ROLES = ROLES
 PLAN_SUBMITTERS = ("rep", "manager", "leader")

@@ -87,6 +87,66 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         "RATELIMIT_HEADERS_ENABLED": False,
         "LOGIN_LIMIT_PER_ACCOUNT": env.get("GROUNDSWELL_LOGIN_LIMIT_PER_ACCOUNT") or "5 per minute;20 per hour",
         "LOGIN_LIMIT_PER_CLIENT": env.get("GROUNDSWELL_LOGIN_LIMIT_PER_CLIENT") or "20 per minute;100 per hour",
+        **mail_config(env),
+        **signin_config(env),
+    }
+
+
+def _flag(env, name: str, default: bool) -> bool:
+    value = env.get(name)
+    if value in (None, ""):
+        return default
+    if value not in ("0", "1"):
+        raise ConfigError(f"{name} must be 0 or 1, got {value!r}")
+    return value == "1"
+
+
+def mail_config(env) -> dict:
+    """SMTP (Flask-Mailman) settings; without GROUNDSWELL_SMTP_HOST mail is captured in the outbox."""
+    host = env.get("GROUNDSWELL_SMTP_HOST") or ""
+    return {
+        "MAIL_BACKEND": "smtp",
+        "MAIL_SERVER": host or "localhost",
+        "MAIL_PORT": int(_bounded_number("GROUNDSWELL_SMTP_PORT", env.get("GROUNDSWELL_SMTP_PORT"), 587, 1, int,
+                                         "a port number")),
+        "MAIL_USERNAME": env.get("GROUNDSWELL_SMTP_USERNAME") or None,
+        "MAIL_PASSWORD": env.get("GROUNDSWELL_SMTP_PASSWORD") or None,
+        "MAIL_USE_TLS": _flag(env, "GROUNDSWELL_SMTP_STARTTLS", True),
+        "MAIL_USE_SSL": _flag(env, "GROUNDSWELL_SMTP_SSL", False),
+        "MAIL_TIMEOUT": 20,
+        "MAIL_DEFAULT_SENDER": env.get("GROUNDSWELL_MAIL_FROM") or "Groundswell <groundswell@localhost>",
+        # Demo and development: no SMTP server configured, so mail is kept in the admin outbox.
+        "MAIL_CAPTURE": _flag(env, "GROUNDSWELL_MAIL_CAPTURE", not host),
+        "MAIL_ATTEMPTS": int(_bounded_number("GROUNDSWELL_MAIL_ATTEMPTS", env.get("GROUNDSWELL_MAIL_ATTEMPTS"), 3, 1,
+                                             int, "a whole number")),
+        "MAIL_RETRY_DELAY": _bounded_number("GROUNDSWELL_MAIL_RETRY_DELAY", env.get("GROUNDSWELL_MAIL_RETRY_DELAY"),
+                                            10.0, 0.0, float, "a number of seconds"),
+        # Links in mail are built on this address, never on a request's Host header.
+        "BASE_URL": (env.get("GROUNDSWELL_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+    }
+
+
+def signin_config(env) -> dict:
+    """Invitation and reset links, OpenID Connect single sign-on, the scheduler."""
+    issuer = env.get("GROUNDSWELL_OIDC_ISSUER") or ""
+    if issuer and not (env.get("GROUNDSWELL_OIDC_CLIENT_ID") and env.get("GROUNDSWELL_OIDC_CLIENT_SECRET")):
+        raise ConfigError("GROUNDSWELL_OIDC_ISSUER needs GROUNDSWELL_OIDC_CLIENT_ID and GROUNDSWELL_OIDC_CLIENT_SECRET")
+    sso_only = _flag(env, "GROUNDSWELL_SSO_ONLY", False)
+    if sso_only and not issuer:
+        raise ConfigError("GROUNDSWELL_SSO_ONLY=1 needs GROUNDSWELL_OIDC_ISSUER")
+    return {
+        "INVITE_TTL_HOURS": _bounded_number("GROUNDSWELL_INVITE_TTL_HOURS", env.get("GROUNDSWELL_INVITE_TTL_HOURS"),
+                                            72.0, 0.25, float, "a number of hours"),
+        "RESET_TTL_HOURS": _bounded_number("GROUNDSWELL_RESET_TTL_HOURS", env.get("GROUNDSWELL_RESET_TTL_HOURS"),
+                                           2.0, 0.25, float, "a number of hours"),
+        "OIDC_ISSUER": issuer.rstrip("/") or None,
+        "OIDC_CLIENT_ID": env.get("GROUNDSWELL_OIDC_CLIENT_ID") or None,
+        "OIDC_CLIENT_SECRET": env.get("GROUNDSWELL_OIDC_CLIENT_SECRET") or None,
+        "SSO_ONLY": sso_only,
+        # "embedded": the web process (or `groundswell worker`) runs due schedules every SCHEDULER_EVERY s.
+        "SCHEDULER": env.get("GROUNDSWELL_SCHEDULER") or "embedded",
+        "SCHEDULER_EVERY": _bounded_number("GROUNDSWELL_SCHEDULER_EVERY", env.get("GROUNDSWELL_SCHEDULER_EVERY"),
+                                           60.0, 1.0, float, "a number of seconds"),
     }
 
 

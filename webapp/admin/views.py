@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, Length, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from surveys.loader import get_survey, list_surveys
+from webapp import notifications
 from webapp.infra import jobs
 from webapp.access import allow
 from webapp.periods import PERIOD_CODE_PATTERN
@@ -93,8 +94,8 @@ def close(campaign_id: int):
 # People ------------------------------------------------------------------------------------------
 
 def _invite(person_ids: list[int]) -> int:
-    """Hook for invitations (none before the invitation mail exists); returns how many were sent."""
-    return 0
+    """Queue invitation mails (sent by background jobs); return how many were queued."""
+    return notifications.invite(person_ids)
 
 
 @bp.route("/people", methods=["GET", "POST"], endpoint="people")

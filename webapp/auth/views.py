@@ -1,4 +1,4 @@
-"""Login and logout."""
+"""Login and logout; set-password links (invitations, resets) and forgot password."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from wtforms.validators import DataRequired, Length
 
 from webapp.access import ALL_ROLES, allow
 from webapp.extensions import limiter
-from webapp.infra.passwords import verify_password
-from webapp.store import people
+from webapp import notifications
+from webapp.infra.passwords import PasswordPolicyError, verify_password
+from webapp.store import invitations, people
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -35,6 +36,17 @@ class LoginForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
     submit = SubmitField("Log in")
+
+
+class ForgotForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    submit = SubmitField("Send me a link")
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField("New password", validators=[DataRequired(), Length(max=256)])
+    confirm = PasswordField("New password again", validators=[DataRequired(), Length(max=256)])
+    submit = SubmitField("Set password")
 
 
 class LogoutForm(FlaskForm):
@@ -67,6 +79,50 @@ def login():
         flash(LOGIN_FAILED, "danger")
         return render_template("auth/login.html", form=form), 401
     return render_template("auth/login.html", form=form)
+
+
+FORGOT_SENT = ("If an account exists for that address, we have sent it a link to choose a new password. "
+               "The link works once and expires in a few hours.")
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"], endpoint="forgot_password")
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_CLIENT"], methods=["POST"], scope="forgot-client")
+def forgot_password():
+    form = ForgotForm()
+    if current_app.config.get("SSO_ONLY"):
+        flash("Sign in with your organisation's account; passwords are not used here.", "info")
+        return redirect(url_for("auth.login"))
+    if form.validate_on_submit():
+        # The same answer whether or not the address has an account (no enumeration); the mail
+        # itself is written here and sent by a background job.
+        notifications.password_reset(form.email.data)
+        flash(FORGOT_SENT, "info")
+        return redirect(url_for("auth.login"), code=303)
+    return render_template("auth/forgot.html", form=form), 400 if form.is_submitted() else 200
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"], endpoint="set_password")
+def set_password(token: str):
+    form = SetPasswordForm()
+    try:
+        holder = invitations.check_link(token)
+    except invitations.LinkRefused as exc:
+        return render_template("auth/set_password.html", form=None, refused=str(exc)), 410
+    if form.validate_on_submit():
+        if form.password.data != form.confirm.data:
+            form.confirm.errors.append("The two passwords are not the same.")
+        else:
+            try:
+                invitations.use_link(token, form.password.data)
+            except invitations.LinkRefused as exc:
+                return render_template("auth/set_password.html", form=None, refused=str(exc)), 410
+            except PasswordPolicyError as exc:
+                form.password.errors.append(str(exc))
+            else:
+                flash("Your password is set. Log in with it now.", "success")
+                return redirect(url_for("auth.login"), code=303)
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/set_password.html", form=form, holder=holder), status
 
 
 @bp.route("/logout", methods=["POST"])

@@ -82,6 +82,16 @@ def _engagement_results(job, report: Reporter) -> str:
 TASKS: dict[str, Callable] = {"analyze": _analyze, "engagement_results": _engagement_results}
 
 
+def _send_mail(job, report: Reporter) -> str:
+    """Deliver one stored message (webapp.notifications.delivery), retrying SMTP, or capture it."""
+    from webapp.notifications.delivery import deliver
+
+    return deliver(job, report)
+
+
+TASKS.update({"send_mail": _send_mail})
+
+
 def start(kind: str, parameters: dict | None = None, requested_by_id: int | None = None):
     """Record a job and hand it to the queue (or the in-process runner); return the row."""
     if kind not in TASKS:
