@@ -16,6 +16,8 @@ __all__ = [
     "driver_heatmap",
     "engagement_trend",
     "forest_plot",
+    "fva_bars",
+    "verdict_forest_plot",
     "theme_share_sparkline",
     "theme_share_trend",
 ]
@@ -177,4 +179,89 @@ def driver_heatmap(groups: Sequence[str], drivers: Sequence[str], scores: Sequen
                    hovertemplate="%{y} · %{x}: %{text}<extra></extra>", colorbar={"title": {"text": "% favourable"}},
                    hoverongaps=False),
         _layout(height=max(200, 60 + 32 * len(groups)), title=title,
+                yaxis={"autorange": "reversed", "automargin": True}))
+
+
+VERDICT_STYLE = {  # marker per verdict of analysis.linkage.VERDICTS: findings filled and dark
+    "clear": {"color": "#0b5394", "symbol": "circle", "size": 11},
+    "suggestive": {"color": "#c27c0e", "symbol": "circle-open", "size": 10},
+    "no sign": {"color": "#888888", "symbol": "circle-open", "size": 9},
+}
+VERDICT_NAMES = {"clear": "finding (clear)", "suggestive": "suggestive only", "no sign": "no sign"}
+
+
+def verdict_forest_plot(rows: Sequence[tuple[str, float, float, float, str]], *, level_text: str = "adjusted",
+                        title: str | None = None) -> go.Figure:
+    """Draw each theme's difference with the interval its verdict is decided on, findings marked.
+
+    Parameters
+    ----------
+    rows : sequence of (label, diff, low, high, verdict)
+        Differences of mean change % (fractions) with the FCR-adjusted interval and the verdict
+        (one of "clear", "suggestive", "no sign"); a "clear" row's interval excludes zero.
+    level_text : str, default "adjusted"
+        How the axis names the interval (e.g. "98.75% adjusted").
+    title : str, optional
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One trace per verdict (so the legend names them); a dashed zero line.
+    """
+    labels = [_plain(r[0]) for r in rows]
+    traces = []
+    for verdict, style in VERDICT_STYLE.items():
+        idx = [i for i, r in enumerate(rows) if r[4] == verdict]
+        if not idx:
+            continue
+        traces.append(go.Scatter(
+            x=[100.0 * rows[i][1] for i in idx], y=[labels[i] for i in idx], mode="markers",
+            name=VERDICT_NAMES[verdict],
+            marker={"size": style["size"], "color": style["color"], "symbol": style["symbol"],
+                    "line": {"width": 2, "color": style["color"]}},
+            error_x={"type": "data", "symmetric": False, "color": style["color"], "thickness": 2 if verdict == "clear" else 1.2,
+                     "array": [100.0 * (rows[i][3] - rows[i][1]) for i in idx],
+                     "arrayminus": [100.0 * (rows[i][1] - rows[i][2]) for i in idx]},
+            hovertemplate="%{y}: %{x:+.1f} points<extra>" + VERDICT_NAMES[verdict] + "</extra>"))
+    zero = {"type": "line", "xref": "x", "yref": "paper", "x0": 0, "x1": 0, "y0": 0, "y1": 1,
+            "line": {"color": "#555", "dash": "dash"}}
+    return go.Figure(traces, _layout(
+        height=max(200, 90 + 26 * len(rows)), title=title, shapes=[zero],
+        legend={"orientation": "h", "y": -0.18 if len(rows) < 8 else -0.08, "x": 0},
+        xaxis={"title": {"text": f"difference in mean proposed change (points, {_plain(level_text)} interval)"},
+               "zeroline": False},
+        yaxis={"autorange": "reversed", "automargin": True, "categoryorder": "array", "categoryarray": labels}))
+
+
+def fva_bars(rows: Sequence[tuple[str, float | None, float | None, float | None]], *,
+             title: str | None = None) -> go.Figure:
+    """Draw forecast value added per approval layer or manager as horizontal bars.
+
+    Parameters
+    ----------
+    rows : sequence of (name, fva, ci_low, ci_high)
+        FVA as a fraction (WAPE before - WAPE after; positive = the layer made the forecast better),
+        with an optional interval (None: not drawn). Rows with ``fva`` None are left out.
+    title : str, optional
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Green bars for value added, red for value lost, in percentage points.
+    """
+    rows = [r for r in rows if r[1] is not None]
+    names = [_plain(r[0]) for r in rows]
+    values = [100.0 * r[1] for r in rows]
+    has_ci = [r[2] is not None and r[3] is not None for r in rows]
+    error = None
+    if any(has_ci):
+        error = {"type": "data", "symmetric": False, "color": "#333", "thickness": 1.2,
+                 "array": [100.0 * (r[3] - r[1]) if ok else 0 for r, ok in zip(rows, has_ci)],
+                 "arrayminus": [100.0 * (r[1] - r[2]) if ok else 0 for r, ok in zip(rows, has_ci)]}
+    return go.Figure(
+        go.Bar(x=values, y=names, orientation="h", error_x=error,
+               marker={"color": ["#2e7d32" if v >= 0 else "#c62828" for v in values]},
+               hovertemplate="%{y}: %{x:+.1f} points<extra></extra>"),
+        _layout(height=max(160, 70 + 26 * len(rows)), title=title,
+                xaxis={"title": {"text": "value added (points of WAPE; right = more accurate)"}},
                 yaxis={"autorange": "reversed", "automargin": True}))
