@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from webapp.extensions import db
@@ -47,6 +47,8 @@ class ThemeRecord(db.Model):
     size: Mapped[int] = mapped_column(Integer, default=0)
     examples: Mapped[list] = mapped_column(JSON, default=list)
     sentiment: Mapped[float | None] = mapped_column(Float)
+    # names of particular entities the theme's texts mention (competitors, products, places)
+    mentions: Mapped[list | None] = mapped_column(JSON, default=list)
 
     run: Mapped[AnalysisRun] = relationship(back_populates="themes")
 
@@ -66,6 +68,9 @@ class ObservationTheme(db.Model):
     theme_key: Mapped[int] = mapped_column(Integer, index=True)
     similarity: Mapped[float | None] = mapped_column(Float)
     sentiment: Mapped[float | None] = mapped_column(Float)
+    # SHA-256 of the text the theme was given for: an edited text of an open period is assigned
+    # again, an unchanged one keeps its theme (NULL: stored before this column, taken as unchanged)
+    text_sha256: Mapped[str | None] = mapped_column(String(64))
 
 
 class CommentThemeCount(db.Model):
@@ -105,5 +110,47 @@ class TextEmbedding(db.Model):
     vector: Mapped[bytes] = mapped_column(LargeBinary)  # little-endian float32
 
 
+class ThemeVersion(db.Model):
+    """One version of the observation themes: the first fit, a re-theme of history, or a correction.
+
+    A routine run adds new texts to the current version without making one; anything that changes
+    what a closed period shows makes a new version, with who, when, what and (for a re-theme) the
+    before/after diff, so an export made under an older version stays explainable.
+    """
+
+    __tablename__ = "theme_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)  # the version number reports name
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(200))  # an email, or the command that made it
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(20))  # fit, retheme, rename, merge, move
+    summary: Mapped[str] = mapped_column(Text)
+    diff: Mapped[dict | None] = deferred(mapped_column(JSON(none_as_null=True)))
+
+
+class ThemeCorrection(db.Model):
+    """A person's correction of the observation themes, applied again by every later run.
+
+    ``rename``: theme ``theme_key`` is called ``label``. ``merge``: theme ``source_key`` is part of
+    ``theme_key`` from now on. ``move``: the observations ``observation_ids`` belong to theme
+    ``theme_key`` (a new theme called ``label``), whatever a run would give them.
+    """
+
+    __tablename__ = "theme_correction"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("theme_version.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(200))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(10))
+    theme_key: Mapped[int] = mapped_column(Integer)
+    source_key: Mapped[int | None] = mapped_column(Integer)
+    label: Mapped[str | None] = mapped_column(String(200))
+    old_label: Mapped[str | None] = mapped_column(String(200))
+    observation_ids: Mapped[list | None] = mapped_column(JSON, default=list)
+
+
 __all__ = ["ANALYSIS_KINDS", "AnalysisRun", "CommentThemeCount", "ObservationTheme", "TextEmbedding",
-           "ThemeRecord"]
+           "ThemeCorrection", "ThemeRecord", "ThemeVersion"]
