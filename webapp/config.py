@@ -131,6 +131,9 @@ def signin_config(env) -> dict:
     issuer = env.get("GROUNDSWELL_OIDC_ISSUER") or ""
     if issuer and not (env.get("GROUNDSWELL_OIDC_CLIENT_ID") and env.get("GROUNDSWELL_OIDC_CLIENT_SECRET")):
         raise ConfigError("GROUNDSWELL_OIDC_ISSUER needs GROUNDSWELL_OIDC_CLIENT_ID and GROUNDSWELL_OIDC_CLIENT_SECRET")
+    scheduler = env.get("GROUNDSWELL_SCHEDULER") or "embedded"
+    if scheduler not in ("embedded", "off"):
+        raise ConfigError(f"GROUNDSWELL_SCHEDULER must be embedded or off, got {scheduler!r}")
     sso_only = _flag(env, "GROUNDSWELL_SSO_ONLY", False)
     if sso_only and not issuer:
         raise ConfigError("GROUNDSWELL_SSO_ONLY=1 needs GROUNDSWELL_OIDC_ISSUER")
@@ -144,7 +147,7 @@ def signin_config(env) -> dict:
         "OIDC_CLIENT_SECRET": env.get("GROUNDSWELL_OIDC_CLIENT_SECRET") or None,
         "SSO_ONLY": sso_only,
         # "embedded": the web process (or `groundswell worker`) runs due schedules every SCHEDULER_EVERY s.
-        "SCHEDULER": env.get("GROUNDSWELL_SCHEDULER") or "embedded",
+        "SCHEDULER": scheduler,
         "SCHEDULER_EVERY": _bounded_number("GROUNDSWELL_SCHEDULER_EVERY", env.get("GROUNDSWELL_SCHEDULER_EVERY"),
                                            60.0, 1.0, float, "a number of seconds"),
     }

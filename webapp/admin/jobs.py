@@ -10,7 +10,9 @@ from wtforms.validators import DataRequired, Regexp
 
 from webapp.infra import jobs
 from webapp.access import allow
+from webapp.infra import scheduler
 from webapp.store import jobs as store
+from webapp.store import schedules
 from webapp.store.errors import StoreError
 
 bp = Blueprint("jobs", __name__, url_prefix="/admin/jobs", template_folder="templates")
@@ -33,7 +35,8 @@ def index():
     # with a retry button; the retry (a POST) records it as failed first.
     stopped = {j.id for j in rows if jobs.is_stale(j)}
     active = any(j.state == "queued" or (j.state == "running" and j.id not in stopped) for j in rows)
-    return render_template("jobs/index.html", jobs=rows, active=active, stopped=stopped, form=ActionForm())
+    return render_template("jobs/index.html", jobs=rows, active=active, stopped=stopped, form=ActionForm(),
+                           schedules=schedules.list_schedules(), last_tick=scheduler.last_tick())
 
 
 @bp.route("/analyze", methods=["POST"], endpoint="analyze")

@@ -7,8 +7,8 @@ import base64
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms import DateTimeLocalField, SelectChoice, SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from surveys.loader import get_survey, list_surveys
@@ -18,7 +18,7 @@ from webapp.access import allow
 from webapp.periods import PERIOD_CODE_PATTERN
 from webapp.admin.forms import (ApplyImportForm, ButtonForm, EditPersonForm, ImportForm, MoveTeamForm, PersonForm,
                                 SearchForm)
-from webapp.store import campaigns, people, roster
+from webapp.store import campaigns, people, roster, schedules
 from webapp.store.errors import StoreError
 from webapp.infra.text_rules import no_nul
 
@@ -65,13 +65,49 @@ def campaigns_page():
             flash(str(exc), "danger")
             status = 400
         else:
+            jobs.start("campaign_opened", {"campaign_id": campaign.id}, current_user.id)  # mail, in the background
             flash(f"Campaign “{campaign.name}” is open.", "success")
             return redirect(url_for("admin.campaigns"))
     elif form.is_submitted():
         status = 400
     rows = [(c, *campaigns.participation_counts(c.id)) for c in campaigns.list_campaigns()]
-    return render_template("admin/campaigns.html", form=form, rows=rows,
+    schedule_form = ScheduleForm(formdata=None, prefix="schedule")
+    schedule_form.template.choices = form.template.choices
+    return render_template("admin/campaigns.html", form=form, rows=rows, schedule_form=schedule_form,
+                           schedules=schedules.list_schedules(), last_tick=None,
                            close_form=CloseCampaignForm()), status
+
+
+class ScheduleForm(OpenCampaignForm):
+    opens_at = DateTimeLocalField("Opens (UTC)", validators=[DataRequired()])
+    closes_at = DateTimeLocalField("Closes (UTC)", validators=[DataRequired()])
+    reminder_days = StringField("Remind those who have not answered, days before the close (e.g. 3,1)",
+                                validators=[Optional(), Length(max=40), Regexp(r"^[\d, ]*$", message="Write days like 3,1.")])
+    submit = SubmitField("Schedule campaign")
+
+
+@bp.route("/campaigns/schedule", methods=["POST"], endpoint="schedule")
+@allow("admin")
+def schedule_campaign():
+    form = ScheduleForm(prefix="schedule")
+    form.template.choices = _template_choices()
+    if form.validate_on_submit():
+        template_id, version = form.template.data.rsplit("@", 1)
+        survey = get_survey(template_id, int(version))
+        try:
+            schedule = schedules.create_schedule(
+                name=form.name.data.strip(), template_id=survey.id, template_version=survey.version,
+                period_code=form.period.data, audience=tuple(form.audience.data), has_plan=survey.has_plan,
+                opens_at=form.opens_at.data, closes_at=form.closes_at.data, reminder_days=form.reminder_days.data or "")
+        except StoreError as exc:
+            flash(str(exc), "danger")
+        else:
+            flash(f"“{schedule.name}” will open {schedule.opens_at:%Y-%m-%d %H:%M} and close "
+                  f"{schedule.closes_at:%Y-%m-%d %H:%M} UTC.", "success")
+    else:
+        for field, errors in form.errors.items():
+            flash(f"{getattr(form, field).label.text}: {' '.join(errors)}", "danger")
+    return redirect(url_for("admin.campaigns"), code=303)
 
 
 

@@ -83,4 +83,7 @@ def _run_analysis() -> None:
 def _serve(host: str, port: int) -> None:
     from werkzeug.serving import run_simple
 
+    from webapp.infra.scheduler import start_embedded
+
+    start_embedded(current_app._get_current_object())  # scheduled campaigns and reminders, in-process
     run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)

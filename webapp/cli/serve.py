@@ -50,6 +50,10 @@ def worker_command(burst: bool) -> None:
     swept = jobs.sweep_stale()
     if swept:
         click.echo(f"{swept} job(s) left running by a stopped process marked failed; they can be retried.")
+    if not burst and current_app.config.get("SCHEDULER") != "off":
+        from webapp.infra.scheduler import keep_ticking_on_rq
+
+        keep_ticking_on_rq(redis_url, float(current_app.config["SCHEDULER_EVERY"]))  # schedules run as jobs
     jobs.run_worker(redis_url, burst=burst)
 
 

@@ -89,7 +89,16 @@ def _send_mail(job, report: Reporter) -> str:
     return deliver(job, report)
 
 
-TASKS.update({"send_mail": _send_mail})
+
+
+def _campaign_opened(job, report: Reporter) -> str:
+    """Tell the audience of a campaign an admin just opened (webapp.notifications.campaign_opened)."""
+    from webapp.notifications import campaign_opened
+
+    return f"{campaign_opened(int(job.parameters['campaign_id']))} people told."
+
+
+TASKS.update({"send_mail": _send_mail, "campaign_opened": _campaign_opened})
 
 
 def start(kind: str, parameters: dict | None = None, requested_by_id: int | None = None):

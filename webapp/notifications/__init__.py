@@ -43,11 +43,12 @@ def enabled(kind: str) -> bool:
     return not KINDS[kind].optional or kind not in outbox.disabled_kinds()
 
 
-def compose(kind: str, person, dedupe_key: str, *, secret: str | None = None, **context):
-    """Write one notification for a person from its templates and queue it; None if off or sent already."""
+def compose(kind: str, person, dedupe_key: str, *, secret: str | None = None, send: bool = True, **context):
+    """Write one notification for a person from its templates and queue it (unless `send` is False:
+    the caller queues a batch with `send_batch`); None if its kind is off or it exists already."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
-    if not enabled(kind) or outbox.has_mail(dedupe_key):
+    if not person.active or not enabled(kind) or outbox.has_mail(dedupe_key):
         return None
     context = {"person": person, "base_url": current_app.config["BASE_URL"],
                "messages_url": external_url("notifications.mine"), **context}
@@ -55,9 +56,30 @@ def compose(kind: str, person, dedupe_key: str, *, secret: str | None = None, **
     row = outbox.write_mail(person_id=person.id, to_email=person.email, kind=kind, dedupe_key=dedupe_key,
                             subject=subject, text_body=render_template(f"mail/{kind}.txt", **context),
                             html_body=render_template(f"mail/{kind}.html", **context), secret=secret)
-    if row is not None:
-        jobs.start("send_mail", {"mail_id": row.id})
+    if row is not None and send:
+        jobs.start("send_mail", {"mail_ids": [row.id]})
     return row
+
+
+def send_batch(rows) -> None:
+    """Queue one background job delivering these messages (each retried on its own)."""
+    ids = [row.id for row in rows if row is not None]
+    if ids:
+        jobs.start("send_mail", {"mail_ids": ids})
+
+
+def campaign_opened(campaign_id: int) -> int:
+    """Tell a campaign's audience that it is open; return how many messages were written."""
+    from webapp.store import campaigns, schedules
+
+    campaign = campaigns.get_campaign(campaign_id)
+    schedule = schedules.schedule_for(campaign_id)
+    link = external_url("respond.respond", campaign_id=campaign_id)
+    rows = [compose("campaign_opened", person, f"opened:{campaign_id}:{person.id}", send=False, campaign=campaign,
+                    link=link, closes_at=schedule.closes_at if schedule else None)
+            for person in schedules.audience(campaign_id)]
+    send_batch(rows)
+    return sum(1 for row in rows if row is not None)
 
 
 def invite(person_ids: list[int]) -> int:

@@ -12,8 +12,24 @@ from webapp.store import outbox
 
 
 def deliver(job, report) -> str:
-    """Send the job's message (or keep it in the outbox in demo/development); idempotent."""
-    row = outbox.get_mail(int(job.parameters["mail_id"]))
+    """Send the job's messages (or keep them in the outbox in demo/development); idempotent."""
+    ids = job.parameters.get("mail_ids") or [job.parameters["mail_id"]]
+    done, failures = [], []
+    for n, mail_id in enumerate(ids, start=1):
+        try:
+            done.append(_deliver_one(int(mail_id), report if len(ids) == 1 else (lambda p, m: None)))
+        except MailNotSent as exc:
+            failures.append(str(exc))
+        if len(ids) > 1:
+            report(n / len(ids), f"{n}/{len(ids)} messages")
+    if failures:
+        raise JobRefused(failures[0] if len(ids) == 1 else
+                         f"{len(failures)} of {len(ids)} messages not sent; the first: {failures[0]}")
+    return done[0] if len(done) == 1 else f"{len(done)} messages delivered."
+
+
+def _deliver_one(mail_id: int, report) -> str:
+    row = outbox.get_mail(mail_id)
     if row.state in ("sent", "captured"):
         return f"Already {row.state}."
     if row.state == "failed":  # a retry from the Jobs page
@@ -37,4 +53,4 @@ def deliver(job, report) -> str:
         return f"Sent to {row.to_email}" + (f" (attempt {attempt})." if attempt > 1 else ".")
     message = f"Mail to {row.to_email} not sent after {attempts} attempts: {reason}."
     outbox.mark_failed(row.id, message)
-    raise JobRefused(message)
+    raise MailNotSent(message)

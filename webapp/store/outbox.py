@@ -94,3 +94,20 @@ def set_kinds_enabled(enabled: dict[str, bool]) -> None:
             db.session.add(row)
         row.value = "on" if on else "off"
     db.session.commit()
+
+
+def remember(key: str, value: str) -> None:
+    """Keep a small piece of operational state (e.g. the scheduler's last tick) in the settings table."""
+    row = db.session.scalar(select(Setting).where(Setting.key == key))
+    if row is None:
+        row = Setting(key=key, value=value)
+        db.session.add(row)
+    row.value = value[:200]
+    try:
+        db.session.commit()
+    except IntegrityError:  # two ticks at once: the other one's note stands
+        db.session.rollback()
+
+
+def recall(key: str) -> str | None:
+    return db.session.scalar(select(Setting.value).where(Setting.key == key))
