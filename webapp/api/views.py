@@ -25,7 +25,7 @@ from webapp.engagement import dashboard as engagement_dashboard
 from webapp.store import listing, plans
 from webapp.store import people as people_store, tokens as tokens_store
 from webapp.store.errors import InvalidInput, Locked, NotAllowed, NotFound, StaleDecision
-from webapp.store.imports import CsvImportError, import_rows
+from webapp.store.imports import CsvImportError, ImportOptions, import_rows
 
 PLAN_READERS = ("rep", "manager", "leader", "admin")
 
@@ -311,7 +311,8 @@ def _import(kind: str) -> Response:
 
     def work(commit: bool = False) -> tuple[int, dict]:
         try:
-            result = import_rows(kind, rows, source=f"{kind} rows", commit=commit)
+            result = import_rows(kind, rows, source=f"{kind} rows", commit=commit,
+                                 options=ImportOptions(actor_id=current_user.id))
         except CsvImportError as exc:
             raise ApiProblem(422, f"Nothing was imported: {len(exc.errors)} problem(s) in the rows.",
                              kind="validation", errors=exc.errors) from None

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from webapp.store.imports import KINDS, CsvImportError, import_csv
+from webapp.store.imports import KINDS, CsvImportError, ImportOptions, import_csv
 
 _HELP = {
     "people": "Import people and reporting lines (email,name,role,manager_email,region,territory,"
@@ -26,10 +26,25 @@ def import_group() -> None:
 def _command(kind: str) -> click.Command:
     @click.command(kind, help=_HELP[kind])
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--override-decisions", is_flag=True, hidden=kind != "targets",
+                  help="Change plans answered in the app (drafts, submissions, decisions); each "
+                       "change is recorded as a decision by --by.")
+    @click.option("--by", "by_email", metavar="EMAIL", hidden=kind != "targets",
+                  help="The admin answering for this import; recorded on every plan it changes.")
     @with_appcontext
-    def run(file: Path) -> None:
+    def run(file: Path, override_decisions: bool, by_email: str | None) -> None:
+        from webapp.store.people import person_by_email
+
+        actor = person_by_email(by_email) if by_email else None
+        if by_email and (actor is None or actor.role != "admin"):
+            raise click.ClickException(f"--by {by_email}: no admin with that email")
+        if override_decisions and actor is None:
+            raise click.ClickException("--override-decisions needs --by EMAIL (an admin), who is "
+                                       "recorded as deciding each change")
+        options = ImportOptions(override_decisions=override_decisions,
+                                actor_id=actor.id if actor else None)
         try:
-            result = import_csv(kind, file)
+            result = import_csv(kind, file, options=options)
         except CsvImportError as exc:
             for line in exc.errors:
                 click.echo(line, err=True)

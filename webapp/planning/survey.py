@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from werkzeug.datastructures import MultiDict
 
 from surveys.answers import Answers, answers_from_json, answers_to_json, confidence_level
 from surveys.forms import build_form_class, form_sections, parse_answers, validate_for_draft
@@ -20,9 +19,14 @@ bp = Blueprint("respond", __name__, template_folder="templates")
 
 
 def _draft_key(campaign_id: int) -> str:
-    # Confidential answers of a draft wait in the person's own signed session cookie, never in
-    # the database next to their name; they reach the database only on submission, anonymised.
+    # Where earlier versions kept a draft's confidential answers, in the session cookie; only
+    # ever removed now (a long comment in a non-Latin script outgrew what browsers keep of a
+    # cookie, and the answers vanished without a word).
     return f"engagement-draft-{campaign_id}"
+
+
+DRAFT_WITHOUT_CONFIDENTIAL = ("Draft saved. Your confidential answers were not saved with it: "
+                              "confidential answers are kept only when you submit.")
 
 
 def _sections(survey: Survey, plan, answered: bool, campaign) -> list[str]:
@@ -122,33 +126,27 @@ def respond(campaign_id: int):
                 status = 409
             else:
                 # After the commit: use the URL's id, not campaign.id (expired, a reload query).
+                session.pop(_draft_key(campaign_id), None)
                 if submit:
-                    session.pop(_draft_key(campaign_id), None)
                     flash("Thank you: your answers are submitted. You can edit your plan until your manager decides.", "success")
+                elif _typed_confidential(survey):
+                    # Said plainly, never dropped silently: no confidential answer is stored
+                    # anywhere (cookie, server or database) before the anonymised submission.
+                    flash(DRAFT_WITHOUT_CONFIDENTIAL, "warning")
                 else:
-                    _keep_confidential_draft(survey, campaign_id)
                     flash("Draft saved.", "success")
                 return redirect(url_for("respond.respond", campaign_id=campaign_id))
         else:
             status = 400
             flash("Some answers need another look; see the messages by each question.", "danger")
     else:
-        data = _prefill(survey, plan, campaign.id)
-        kept = session.get(_draft_key(campaign.id))
-        form = form_class(formdata=MultiDict(kept) if kept else None, data=data)
-        if kept:
-            form.validate()
-            form.errors.clear()
-            for field in form:
-                field.errors = []
+        form = form_class(formdata=None, data=_prefill(survey, plan, campaign.id))
     return render_template("respond/form.html", campaign=campaign, survey=survey, plan=plan,
                            form=form, sections=form_sections(survey, form), baseline=baseline_now(),
                            answered=answered), status
 
 
-def _keep_confidential_draft(survey: Survey, campaign_id: int) -> None:
-    """Keep typed-in confidential answers of a draft in the person's own session cookie only."""
+def _typed_confidential(survey: Survey) -> bool:
+    """Tell whether the posted draft carried any confidential answer (which a draft does not keep)."""
     ids = {q.id for q in survey.confidential_questions()}
-    kept = [(k, v) for k, v in request.form.items(multi=True) if k in ids]
-    if kept:
-        session[_draft_key(campaign_id)] = kept
+    return any(value.strip() for key, value in request.form.items(multi=True) if key in ids)

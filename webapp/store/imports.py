@@ -25,6 +25,7 @@ from surveys.values import MONEY_MAX, ValueRefused, parse_money, parse_text, tex
 from webapp.extensions import db
 from webapp.models import (
     Actual,
+    Decision,
     Observation,
     Person,
     PlanSubmission,
@@ -51,6 +52,9 @@ MAX_TEXT = 2000
 # Deliberately loose: one @, no spaces, a dot in the domain. Real checking happens by mail.
 _EMAIL = re.compile(r"^[^@\s,;<>\"']+@[^@\s,;<>\"']+\.[^@\s,;<>\"'.]+$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Observation ids the app generates for answered plans ("plan-<plan id>-<n>", store.plans); an
+# imported id in that namespace could take the id a rep's next save needs, so imports refuse it.
+APP_ID_PREFIX = "plan-"
 # Chunk IN (...) lists to stay below SQLite's bound-parameter limit.
 _IN_CHUNK = 500
 
@@ -465,7 +469,25 @@ def _check_cycles(parsed: list[_PersonRow], people: dict[str, Person], email_of:
 # Targets ----------------------------------------------------------------------------------------
 
 
-def _import_targets(rows: list[_Row], errors: _Errors) -> ImportResult:
+@dataclass(frozen=True)
+class ImportOptions:
+    """How far an import may reach into live data, and who answers for it.
+
+    A plan answered in the app (it has a campaign: a draft, a submission, a manager's decision)
+    is live: an import that would change it is refused row by row, unless `override_decisions`
+    is set, and then each change is written as a decision by `actor_id` (the audit trail).
+    """
+
+    override_decisions: bool = False
+    actor_id: int | None = None
+
+
+def _plan_values(plan: PlanSubmission) -> tuple:
+    return (plan.proposed, plan.approved, plan.status)
+
+
+def _import_targets(rows: list[_Row], errors: _Errors,
+                    options: ImportOptions = ImportOptions()) -> ImportResult:
     index = _people_index()
     seen: dict[tuple[str, str], int] = {}
     parsed = []
@@ -483,10 +505,10 @@ def _import_targets(rows: list[_Row], errors: _Errors) -> ImportResult:
             else:
                 seen[email, period] = row.line
         if c.ok:
-            parsed.append((email, period, proposed, approved, top_down))
+            parsed.append((row.line, email, period, proposed, approved, top_down))
     errors.raise_if_any()
 
-    period_ids = _periods(p[1] for p in parsed)
+    period_ids = _periods(p[2] for p in parsed)
     plans: dict[tuple[int, int], PlanSubmission] = {}
     tops: dict[tuple[int, int], TopDownTarget] = {}
     for chunk in _in_chunks(period_ids.values()):
@@ -499,7 +521,7 @@ def _import_targets(rows: list[_Row], errors: _Errors) -> ImportResult:
 
     now = utcnow()
     counter = _Counter("targets", len(rows))
-    for email, period, proposed, approved, top_down in parsed:
+    for line, email, period, proposed, approved, top_down in parsed:
         person_id, territory_id = index[email]
         key = (person_id, period_ids[period])
         if approved is None:
@@ -509,6 +531,19 @@ def _import_targets(rows: list[_Row], errors: _Errors) -> ImportResult:
         plan = plans.get(key)
         created = plan is None
         changed = False
+        live = plan is not None and plan.campaign_id is not None
+        if live and _plan_values(plan) != (proposed, approved, status):
+            if not options.override_decisions:
+                errors.add(line, "proposed" if plan.status == "draft" else "approved",
+                           f"{email}'s {period} plan is {plan.status} in the app (answered "
+                           f"through a campaign); an import does not change it unless asked "
+                           f"explicitly (--override-decisions), which records it as a decision")
+                continue
+            if options.actor_id is None:
+                errors.add(line, None, "overriding a live plan needs the importer's account "
+                                       "(--by EMAIL) to record the decision")
+                continue
+        before = None if plan is None else (plan.proposed, plan.approved, plan.status)
         if plan is None:
             plan = PlanSubmission(
                 person_id=person_id, period_id=key[1], campaign_id=None, territory_id=territory_id,
@@ -526,6 +561,16 @@ def _import_targets(rows: list[_Row], errors: _Errors) -> ImportResult:
                     plan.submitted_at = now
                 if approved != old_approved:
                     plan.decided_at = now if approved is not None else None
+        if options.actor_id is not None and (created or changed):
+            # The audit trail of the plan: who imported what, from which line, old and new amount.
+            was = "" if before is None else f" (was {before[2]}, proposed {before[0]}, " \
+                                             f"approved {before[1]})"
+            plan.decisions.append(Decision(
+                actor_id=options.actor_id, action="imported",
+                old_amount=None if before is None else (before[1] or before[0]),
+                new_amount=approved if approved is not None else proposed,
+                reason=f"Imported from {errors.filename}, {errors.unit} {line}: {status}, "
+                       f"proposed {proposed}, approved {approved}{was}"[:2000]))
         if top_down is not None:
             top = tops.get(key)
             if top is None:
@@ -537,6 +582,7 @@ def _import_targets(rows: list[_Row], errors: _Errors) -> ImportResult:
                 top.amount = top_down
                 changed = True
         counter.count(created, changed)
+    errors.raise_if_any()  # a refused live plan refuses the file; _run rolls back what was staged
     db.session.flush()
     return counter.result()
 
@@ -555,6 +601,10 @@ def _import_observations(rows: list[_Row], errors: _Errors) -> ImportResult:
         period = c.period("period")
         text = c.text("text", required=True, max_len=MAX_TEXT)
         tag = c.choice("tag", OBSERVATION_TAGS, what="tag", required=False)
+        if external_id is not None and external_id.lower().startswith(APP_ID_PREFIX):
+            c.error("id", f"{external_id!r}: ids starting with {APP_ID_PREFIX!r} are the ones the "
+                          "app gives answered observations; use another prefix for your own ids")
+            external_id = None
         if external_id is not None:
             if external_id in first_line:
                 c.error("id", f"{external_id!r} already appears on line {first_line[external_id]}")
@@ -570,12 +620,15 @@ def _import_observations(rows: list[_Row], errors: _Errors) -> ImportResult:
         query = select(Observation).where(Observation.external_id.in_(chunk))
         for obs in db.session.scalars(query):
             existing[obs.external_id] = obs
-    # Link to the person's plan for the period when there is one, as answered observations are.
+    # Link to the person's imported plan for the period when there is one. Never to a plan answered
+    # in the app (campaign_id set): its observations are the rep's own answers, replaced by
+    # position on each save, and an imported text there would be overwritten or shown as theirs.
     plan_ids: dict[tuple[int, int], int] = {}
     for chunk in _in_chunks(period_ids.values()):
         query = select(PlanSubmission.person_id, PlanSubmission.period_id, PlanSubmission.id)
         for person_id, period_id, plan_id in db.session.execute(
-                query.where(PlanSubmission.period_id.in_(chunk))):
+                query.where(PlanSubmission.period_id.in_(chunk),
+                            PlanSubmission.campaign_id.is_(None))):
             plan_ids[person_id, period_id] = plan_id
 
     counter = _Counter("observations", len(rows))
@@ -654,17 +707,21 @@ _IMPORTERS: dict[str, Callable[[list[_Row], _Errors], ImportResult]] = {
 KINDS = tuple(_IMPORTERS)
 
 
-def import_csv(kind: str, path: str | Path) -> ImportResult:
-    """Validate a whole CSV file of `kind`; only if every row is good, upsert it in one commit."""
+def import_csv(kind: str, path: str | Path, *, options: ImportOptions = ImportOptions()) -> ImportResult:
+    """Validate a whole CSV file of `kind`; only if every row is good, upsert it in one commit.
+
+    Plans answered in the app are refused (line by line) unless `options` asks to override them.
+    """
     _check_kind(kind)
     path = Path(path)
     columns = COLUMNS[kind]
     errors = _Errors(path.name)
-    return _run(kind, errors, lambda: _read(_decode(path, columns), columns, errors), commit=True)
+    return _run(kind, errors, lambda: _read(_decode(path, columns), columns, errors), commit=True,
+                options=options)
 
 
 def import_rows(kind: str, rows: Sequence[Mapping[str, object]], *, source: str = "request",
-                commit: bool = True) -> ImportResult:
+                commit: bool = True, options: ImportOptions = ImportOptions()) -> ImportResult:
     """Validate rows given as mappings of the CSV column names, then upsert them all or none.
 
     The same checks and upserts as `import_csv`; errors name `source`, the row (from 1) and the
@@ -673,7 +730,8 @@ def import_rows(kind: str, rows: Sequence[Mapping[str, object]], *, source: str 
     """
     _check_kind(kind)
     errors = _Errors(source, unit="row")
-    return _run(kind, errors, lambda: _rows_from_mappings(rows, COLUMNS[kind], errors), commit=commit)
+    return _run(kind, errors, lambda: _rows_from_mappings(rows, COLUMNS[kind], errors), commit=commit,
+                options=options)
 
 
 def _check_kind(kind: str) -> None:
@@ -681,10 +739,12 @@ def _check_kind(kind: str) -> None:
         raise ValueError(f"unknown import kind {kind!r}; expected one of {', '.join(KINDS)}")
 
 
-def _run(kind: str, errors: _Errors, read: Callable[[], list[_Row]], *, commit: bool) -> ImportResult:
+def _run(kind: str, errors: _Errors, read: Callable[[], list[_Row]], *, commit: bool,
+         options: ImportOptions) -> ImportResult:
     try:
         rows = read()
-        result = _IMPORTERS[kind](rows, errors)
+        importer = _IMPORTERS[kind]
+        result = importer(rows, errors, options) if kind == "targets" else importer(rows, errors)
         if commit:
             db.session.commit()
         return result

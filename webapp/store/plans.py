@@ -193,14 +193,34 @@ def save_answers(person: Person, campaign: Campaign, plan_input: PlanInput | Non
                                  known_plan=context.plan if context is not None else _UNKNOWN)
         db.session.commit()
     except IntegrityError as exc:
-        # A simultaneous submission won the race for the unique (person, period) plan or the
-        # (campaign, person) participation; theirs stands and nothing of this one is kept.
         db.session.rollback()
-        raise AlreadyAnswered("Your answers were already received.") from exc
+        # A simultaneous submission may have won the race for the unique (person, period) plan or
+        # the (campaign, person) participation: theirs stands. Say so only when that is what
+        # happened; any other conflict (an observation id taken, say) is a save that failed, and
+        # must not read as "received" (issue 19).
+        had_plan = None if context is None else context.plan is not None
+        if _answer_now_stored(person, campaign, engagement, had_plan):
+            raise AlreadyAnswered("Your answers were already received.") from exc
+        raise NotSaved("Your answers could not be saved, and nothing of them was kept; your "
+                       "answers are still on this page. Try again; if it happens again, tell "
+                       "an admin.") from exc
     except StoreError:
         db.session.rollback()
         raise
     return plan_id
+
+
+class NotSaved(StoreError):
+    """The database refused the write for a reason other than a simultaneous submission."""
+
+
+def _answer_now_stored(person: Person, campaign: Campaign, engagement: EngagementInput | None,
+                       had_plan: bool | None) -> bool:
+    """After a refused write: did a simultaneous save of the same answer commit meanwhile?"""
+    if engagement is not None:
+        return has_participated(campaign.id, person.id)
+    # Only a first save can lose the race for the (person, period) plan.
+    return had_plan is False and plan_for(person.id, campaign.period_id) is not None
 
 
 def _write_answers(person: Person, campaign: Campaign, snapshot, plan_input: PlanInput | None,
