@@ -13,7 +13,6 @@ from collections.abc import Mapping, Sequence
 import plotly.graph_objects as go
 
 __all__ = [
-    "driver_heatmap",
     "engagement_trend",
     "forest_plot",
     "fva_bars",
@@ -122,65 +121,46 @@ def forest_plot(rows: Sequence[tuple[str, float, float, float]], *, title: str |
                 yaxis={"autorange": "reversed", "automargin": True}))
 
 
-def engagement_trend(campaigns: Sequence[str], engagement_index: Sequence[float | None],
-                     enps: Sequence[float | None], participation: Sequence[float | None] | None = None,
-                     *, title: str | None = None) -> go.Figure:
-    """Draw the engagement index, eNPS and participation across campaigns.
+def engagement_trend(periods: Sequence[str], percent: Mapping[str, Sequence[tuple[str, float | None]]],
+                     enps: Mapping[str, Sequence[tuple[str, float | None]]], *,
+                     title: str | None = None) -> go.Figure:
+    """Draw engagement across campaigns: percentages on one axis, eNPS points on its own axis below.
 
     Parameters
     ----------
-    campaigns : sequence of str
-        Campaign names, oldest first.
-    engagement_index, enps, participation : sequences of float or None
-        Index and participation in % (0..100), eNPS in points (-100..100); ``None`` where the
-        value is suppressed or missing (drawn as a gap).
+    periods : sequence of str
+        Every period shown, oldest first (the shared x axis, so surveys run in different periods
+        line up in time).
+    percent : mapping of series name to (period, value) pairs
+        Series in % (0..100), e.g. one engagement-index series per survey and participation;
+        ``None`` where the value is suppressed (drawn as a gap).
+    enps : mapping of series name to (period, value) pairs
+        eNPS series in points (-100..100), one per survey.
     title : str, optional
 
     Returns
     -------
     plotly.graph_objects.Figure
+        Two stacked panels sharing the period axis; each survey is its own series.
     """
-    names = [_plain(c) for c in campaigns]
-    traces = [
-        go.Scatter(x=names, y=list(engagement_index), name="Engagement index (%)", mode="lines+markers",
-                   connectgaps=False),
-        go.Scatter(x=names, y=list(enps), name="eNPS (points)", mode="lines+markers", connectgaps=False),
-    ]
-    if participation is not None:
-        traces.append(go.Scatter(x=names, y=list(participation), name="Participation (%)", mode="lines+markers",
-                                 line={"dash": "dot"}, connectgaps=False))
-    return go.Figure(traces, _layout(height=340, title=title, yaxis={"range": [-100, 100], "zeroline": True},
-                                     legend={"orientation": "h", "y": -0.25}))
-
-
-def driver_heatmap(groups: Sequence[str], drivers: Sequence[str], scores: Sequence[Sequence[float | None]],
-                   *, title: str | None = None) -> go.Figure:
-    """Draw % favourable per group (rows) and driver (columns); suppressed cells stay blank.
-
-    Parameters
-    ----------
-    groups : sequence of str
-        Row labels.
-    drivers : sequence of str
-        Column labels.
-    scores : sequence of sequences of float or None
-        ``scores[i][j]`` is group i's % favourable on driver j, ``None`` when suppressed.
-    title : str, optional
-
-    Returns
-    -------
-    plotly.graph_objects.Figure
-    """
-    z = [[None if v is None else float(v) for v in row] for row in scores]
-    text = [["not enough responses" if v is None else f"{v:.0f}%" for v in row] for row in z]
-    return go.Figure(
-        go.Heatmap(z=z, x=[_plain(d) for d in drivers], y=[_plain(g) for g in groups], zmin=0, zmax=100,
-                   colorscale="RdYlGn", text=text, texttemplate="%{text}",
-                   hovertemplate="%{y} · %{x}: %{text}<extra></extra>", colorbar={"title": {"text": "% favourable"}},
-                   hoverongaps=False),
-        _layout(height=max(200, 60 + 32 * len(groups)), title=title,
-                yaxis={"autorange": "reversed", "automargin": True}))
-
+    traces = []
+    for name, points in percent.items():
+        traces.append(go.Scatter(x=[p for p, _ in points], y=[v for _, v in points], name=_plain(name),
+                                 mode="lines+markers", connectgaps=False, xaxis="x", yaxis="y",
+                                 hovertemplate="%{x}: %{y:.1f}%<extra>" + _plain(name) + "</extra>"))
+    for name, points in enps.items():
+        traces.append(go.Scatter(x=[p for p, _ in points], y=[v for _, v in points], name=_plain(name),
+                                 mode="lines+markers", connectgaps=False, xaxis="x2", yaxis="y2",
+                                 line={"dash": "dash"},
+                                 hovertemplate="%{x}: %{y:+.0f} points<extra>" + _plain(name) + "</extra>"))
+    order = {"categoryorder": "array", "categoryarray": [_plain(p) for p in periods], "type": "category"}
+    layout = _layout(height=460, title=title, legend={"orientation": "h", "y": -0.12},
+                     xaxis={**order, "anchor": "y", "showticklabels": False},
+                     yaxis={"title": {"text": "% (index, participation)"}, "range": [0, 100], "domain": [0.45, 1]})
+    layout["xaxis2"] = {**_GRID, **order, "anchor": "y2", "matches": "x"}
+    layout["yaxis2"] = {**_GRID, "title": {"text": "eNPS (points)"}, "range": [-100, 100], "domain": [0, 0.38],
+                        "zeroline": True}
+    return go.Figure(traces, layout)
 
 VERDICT_STYLE = {  # marker per verdict of analysis.linkage.VERDICTS: findings filled and dark
     "clear": {"color": "#0b5394", "symbol": "circle", "size": 11},

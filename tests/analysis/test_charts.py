@@ -15,18 +15,18 @@ def test_forest_plot_has_points_intervals_and_a_zero_line():
     assert fig["layout"]["shapes"][0]["x0"] == 0
 
 
-def test_engagement_trend_leaves_suppressed_values_as_gaps():
-    fig = charts.engagement_trend(["Q1", "Q2"], [60.0, None], [-5.0, 3.0], [80.0, 75.0]).to_dict()
-    assert [t["name"] for t in fig["data"]] == ["Engagement index (%)", "eNPS (points)", "Participation (%)"]
-    assert list(fig["data"][0]["y"]) == [60.0, None]
-
-
-def test_driver_heatmap_marks_suppressed_cells():
-    fig = charts.driver_heatmap(["North", "South"], ["Manager"], [[70.0], [None]]).to_dict()
-    heat = fig["data"][0]
-    assert heat["type"] == "heatmap"
-    assert [list(r) for r in heat["z"]] == [[70.0], [None]]
-    assert heat["text"][1][0] == "not enough responses"
+def test_engagement_trend_puts_units_on_their_own_axes_and_surveys_in_their_own_series():
+    fig = charts.engagement_trend(
+        ["2026-Q1", "2026-Q2", "2026-10"],
+        {"Engagement index · pulse": [("2026-Q1", 60.0), ("2026-Q2", None)],
+         "Engagement index · annual": [("2026-10", 55.0)]},
+        {"eNPS · pulse": [("2026-Q1", -5.0), ("2026-Q2", 3.0)]}).to_dict()
+    names = [t["name"] for t in fig["data"]]
+    assert names == ["Engagement index · pulse", "Engagement index · annual", "eNPS · pulse"]
+    assert list(fig["data"][0]["y"]) == [60.0, None]  # suppressed: a gap, never zero
+    assert [t["yaxis"] for t in fig["data"]] == ["y", "y", "y2"]  # % and points never share an axis
+    assert fig["layout"]["yaxis"]["range"] == [0, 100] and fig["layout"]["yaxis2"]["range"] == [-100, 100]
+    assert list(fig["layout"]["xaxis"]["categoryarray"]) == ["2026-Q1", "2026-Q2", "2026-10"]
 
 
 def test_theme_share_trend_and_sparkline_use_percent():

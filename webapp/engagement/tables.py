@@ -8,6 +8,8 @@ Suppressed values appear as "not enough responses" in tables and CSV, and as
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from analysis import charts
 from analysis.engagement import OVERALL
 from webapp.infra.exports import SUPPRESSED, Table
@@ -104,21 +106,128 @@ def tables(d: Dashboard) -> dict[str, Table]:
     return out
 
 
+def _survey_title(template_id: str, version: int) -> str:
+    from surveys.loader import get_survey
+
+    try:
+        return get_survey(template_id, version).title
+    except KeyError:
+        return template_id
+
+
 def figures(d: Dashboard) -> dict[str, object]:
-    """Build the dashboard's charts: the engagement trend and the driver heatmap."""
+    """Build the dashboard's chart: engagement across closed campaigns, one series per survey.
+
+    The engagement index and participation (%) share the upper axis; eNPS (points, -100..100) has
+    its own axis below. Different surveys (the short planning pulse, the annual survey) are never
+    joined into one line: their items differ, so their indexes don't compare point to point.
+    """
     out = {}
     if d.trend:
-        out["trend"] = charts.engagement_trend(
-            [c.name for c, _ in d.trend], [_r(p.engagement_index) for _, p in d.trend],
-            [_r(p.enps) for _, p in d.trend], [_r(p.participation_rate) for _, p in d.trend])
-    if d.campaign.closed and d.by is not None and d.rows:
-        drivers = [x for x in d.drivers if not x.outcome]
-        scores = []
-        for r in d.rows:
-            s = d.results.groups[r.group]
-            scores.append([None if s.suppressed else _r(s.driver_scores.get(x.id)) for x in drivers])
-        out["heatmap"] = charts.driver_heatmap([r.label for r in d.rows], [x.title for x in drivers], scores)
+        periods = list(dict.fromkeys(c.period for c, _ in d.trend))
+        percent: dict[str, list] = {}
+        enps: dict[str, list] = {}
+        for c, p in d.trend:
+            survey = _survey_title(c.template_id, c.template_version)
+            percent.setdefault(f"Engagement index (%) · {survey}", []).append((c.period, _r(p.engagement_index)))
+            percent.setdefault(f"Participation (%) · {survey}", []).append((c.period, _r(p.participation_rate)))
+            enps.setdefault(f"eNPS (points) · {survey}", []).append((c.period, _r(p.enps)))
+        out["trend"] = charts.engagement_trend(periods, percent, enps)
     return out
+
+
+#: Words for the strength of a driver's link to engagement (|Spearman rho|; Cohen's conventions).
+LINK_WORDS = ((0.5, "strong link"), (0.3, "moderate link"), (0.1, "weak link"), (0.0, "little or no link"))
+FAVOURABLE_BANDS = 10  # the heatmap colours % favourable in bands of 10 points (CSS classes fav-0..fav-10)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One heatmap or summary cell as the page shows it: a value, its colour band, and why it is empty."""
+
+    text: str
+    band: int | None = None  # 0..10 (% favourable // 10), None for no colour
+    hidden_reason: str | None = None  # set when the value is not shown
+
+    @property
+    def css(self) -> str:
+        if self.hidden_reason is not None:
+            return "cell-hidden"
+        return "" if self.band is None else f"fav-{self.band}"
+
+
+@dataclass(frozen=True)
+class HeatmapRow:
+    label: str
+    responses: Cell
+    index: Cell
+    enps: Cell
+    drivers: tuple[Cell, ...]
+
+
+def _reason_of(s) -> str:
+    return s.reason or SUPPRESSED
+
+
+def _pct_cell(value, reason: str | None) -> Cell:
+    if value is None:
+        return Cell("", hidden_reason=reason or SUPPRESSED)
+    v = float(value)
+    return Cell(f"{v:.0f}%", band=min(FAVOURABLE_BANDS, max(0, int(v // 10))))
+
+
+def heatmap(d: Dashboard) -> tuple[tuple[str, ...], tuple[HeatmapRow, ...]] | None:
+    """Groups x drivers coloured by % favourable; hidden cells empty, with the reason to hover."""
+    if d.by is None or not d.campaign.closed or not d.rows:
+        return None
+    drivers = [x for x in d.drivers if not x.outcome]
+    rows = []
+    for r in d.rows:
+        s = d.results.groups[r.group]
+        if s.suppressed:
+            hidden = Cell("", hidden_reason=_reason_of(s))
+            rows.append(HeatmapRow(r.label, hidden, hidden, hidden, tuple(hidden for _ in drivers)))
+            continue
+        why = f"fewer than {d.k} answers to this item in the group"
+        rows.append(HeatmapRow(
+            r.label, Cell(str(s.n)), _pct_cell(s.engagement_index, why),
+            Cell("" if s.enps is None else f"{s.enps:+.0f}", hidden_reason=None if s.enps is not None else why),
+            tuple(_pct_cell(s.driver_scores.get(x.id), why) for x in drivers)))
+    return tuple(x.title for x in drivers), tuple(rows)
+
+
+@dataclass(frozen=True)
+class DriverLine:
+    title: str
+    favourable: Cell
+    link: str  # the link to engagement in words
+    statistic: str  # the statistic behind the words, shown on hover
+
+
+def driver_lines(d: Dashboard) -> tuple[DriverLine, ...]:
+    """The organisation's drivers, strongest link to engagement first, the statistic on hover."""
+    overall = _overall(d)
+    if overall is None or overall.suppressed or not d.campaign.closed:
+        return ()
+    impact = {i.driver_id: i for i in overall.driver_impact}
+    lines = []
+    for x in d.drivers:
+        if x.outcome:
+            continue
+        i = impact.get(x.id)
+        rho = None if i is None else i.rho
+        words = "not enough answers to tell"
+        stat = ""
+        if rho is not None:
+            words = next(w for cut, w in LINK_WORDS if abs(rho) >= cut)
+            stat = f"Spearman ρ = {rho:.2f} between this driver and the engagement items (n = {i.n})"
+        lines.append((-(abs(rho) if rho is not None else -1), DriverLine(
+            x.title, _pct_cell(overall.driver_scores.get(x.id), f"fewer than {d.k} answers"), words, stat)))
+    ordered = [line for _, line in sorted(lines, key=lambda t: t[0])]
+    if ordered and ordered[0].statistic:
+        ordered[0] = DriverLine(ordered[0].title, ordered[0].favourable, "strongest link to engagement",
+                                ordered[0].statistic)
+    return tuple(ordered)
 
 
 def _summary(s) -> dict:

@@ -14,7 +14,7 @@ from wtforms import SelectChoice
 
 from webapp.access import allow
 from webapp.actions.forms import ActionForm
-from webapp.engagement.tables import figures, tables
+from webapp.engagement.tables import driver_lines, figures, heatmap, tables
 from webapp.infra.exports import chart_json, csv_response
 from webapp.engagement import dashboard as engagement_dashboard
 from webapp.store import actions as actions_store
@@ -56,7 +56,8 @@ def dashboard():
         form = ActionForm(kind="driver", period=d.campaign.period)
         form.owner.choices = [SelectChoice(v, label) for v, label in actions_store.owner_choices()]
         form.subject.choices = [SelectChoice(x.id, x.title) for x in d.drivers]
-    return render_template("engagement/dashboard.html", d=d, tables=_page_tables(d),
+    return render_template("engagement/dashboard.html", d=d, tables=_page_tables(d), heatmap=heatmap(d),
+                           driver_lines=driver_lines(d),
                            charts={name: chart_json(fig) for name, fig in figures(d).items()}, form=form,
                            by_titles=engagement_dashboard.BY_TITLES, status_titles=actions_store.STATUS_TITLES)
 
