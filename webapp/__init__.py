@@ -16,7 +16,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from webapp.admin import jobs as admin_jobs
     from webapp.admin import views as admin
     from webapp import api
-    from webapp.auth import tokens
+    from webapp.auth import oidc, tokens
     from webapp.auth import views as auth
     from webapp.config import load_config
     from webapp.engagement import views as engagement
@@ -40,6 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     bootstrap.init_app(app)
     limiter.init_app(app)
     mail_delivery.init_app(app)
+    oidc.init_app(app)
     request_limits.init_app(app)  # before the blueprints: their <int:> rules use its converter
 
     for module in (auth, home, survey, planning, insights, admin, engagement, actions, chart_assets, api,

@@ -1,16 +1,17 @@
-"""Login and logout; set-password links (invitations, resets) and forgot password."""
+"""Login and logout; OpenID Connect sign-in; set-password links (invitations, resets) and forgot password."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from webapp.access import ALL_ROLES, allow
+from webapp.auth import oidc
 from webapp.extensions import limiter
 from webapp import notifications
 from webapp.infra.passwords import PasswordPolicyError, verify_password
@@ -69,6 +70,9 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     form = LoginForm()
+    if current_app.config.get("SSO_ONLY") and request.method == "POST":
+        flash("Sign in with your organisation's account; passwords are not used here.", "danger")
+        return render_template("auth/login.html", form=form), 403
     if form.validate_on_submit():
         person = people.person_by_email(form.email.data)
         ok = verify_password(person.password_hash if person else None, form.password.data)
@@ -123,6 +127,47 @@ def set_password(token: str):
                 return redirect(url_for("auth.login"), code=303)
     status = 400 if form.is_submitted() else 200
     return render_template("auth/set_password.html", form=form, holder=holder), status
+
+
+SSO_UNKNOWN = ("Your organisation's account ({email}) is not a Groundswell user here. "
+               "Ask an administrator to add or invite you.")
+
+
+@bp.route("/login/sso", methods=["GET"], endpoint="sso_login")
+def sso_login():
+    """Send the browser to the organisation's OpenID provider (the GET starts a login, it writes no data)."""
+    if not oidc.enabled():
+        abort(404)
+    try:
+        return oidc.start(url_for("auth.sso_callback", _external=True))
+    except oidc.SsoRefused as exc:
+        flash(str(exc), "danger")
+        return redirect(url_for("auth.login"))
+
+
+@bp.route("/login/sso/callback", methods=["GET"], endpoint="sso_callback")
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_CLIENT"], deduct_when=_failed, error_message=THROTTLED,
+               scope="sso-client")
+def sso_callback():
+    if not oidc.enabled():
+        abort(404)
+    try:
+        identity = oidc.finish()
+    except oidc.SsoRefused as exc:
+        flash(str(exc), "danger")
+        return render_template("auth/login.html", form=LoginForm()), 401
+    person = people.person_by_email(identity.email)
+    if person is None or not person.active:
+        flash(SSO_UNKNOWN.format(email=identity.email), "danger")
+        return render_template("auth/login.html", form=LoginForm()), 401
+    session.clear()  # a fresh session at login
+    login_user(person)
+    return redirect(url_for("home.index"))
+
+
+@bp.app_context_processor
+def _sign_in_options():
+    return {"sso_enabled": oidc.enabled(), "sso_only": current_app.config.get("SSO_ONLY", False)}
 
 
 @bp.route("/logout", methods=["POST"])
