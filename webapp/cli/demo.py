@@ -63,6 +63,7 @@ def demo_command(host: str, port: int, reset: bool) -> None:
     _upgrade()
     if count_people() == 0:
         _seed(80, 6, DEMO_SEED)
+        _show_rollout()
     _run_analysis()
     url = f"http://{host}:{port}/"
     click.echo(f"\nGroundswell demo at {url}")
@@ -71,6 +72,13 @@ def demo_command(host: str, port: int, reset: bool) -> None:
         click.echo(f"  {login}")
     click.echo("  (manager2@demo.test … and rep2@demo.test … too; rep1 reports to manager1)\n")
     _serve(host, port)
+
+
+def _show_rollout() -> None:
+    """Schedules, reminders and invitations in the outbox (Admin → People → Outbox)."""
+    from webapp.demo.rollout import show_rollout
+
+    click.echo("Roll-out: " + show_rollout())
 
 
 def _run_analysis() -> None:

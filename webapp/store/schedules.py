@@ -174,3 +174,16 @@ def overdue_actions(today: date) -> list[Action]:
 
 def get_person(person_id: int) -> Person | None:
     return db.session.get(Person, person_id)
+
+
+def attach_schedule(campaign_id: int, *, closes_at: datetime, reminder_days: str) -> CampaignSchedule:
+    """Put an already open campaign on a schedule (its close and reminders), e.g. for the demo."""
+    campaign = campaigns.get_campaign(campaign_id)
+    schedule = CampaignSchedule(name=campaign.name, template_id=campaign.template_id,
+                                template_version=campaign.template_version, period_code=campaign.period.code,
+                                audience=campaign.audience, has_plan=True, opens_at=campaign.opened_at,
+                                closes_at=closes_at, reminder_days=reminder_days, campaign_id=campaign.id,
+                                closed_done=False)
+    db.session.add(schedule)
+    db.session.commit()
+    return schedule
