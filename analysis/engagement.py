@@ -2,13 +2,19 @@
 
 All percentages are on a 0-100 scale and eNPS is in points (-100..100); changes across campaigns
 are in points. Every aggregate over a group goes through :mod:`analysis.privacy`: a suppressed
-group comes back with ``suppressed=True``, ``reason="not enough responses"`` and no numbers at all
-(not even its size).
+group comes back with ``suppressed=True``, a ``reason`` -- :data:`SUPPRESSED_REASON` ("fewer than
+k responses") or :data:`PROTECTED_REASON` ("hidden so that another group can't be worked out"),
+see :func:`analysis.privacy.describe` -- and no numbers at all (not even its size).
+
+What a role has been shown is a *publication record*: variable name -> member sets shown
+(:data:`PARTICIPATION` over invitee keys, :data:`RESPONSES` and one variable per metric over
+response keys). :func:`campaign_results` returns the record of what it shows and takes the record
+of everything published before, so that a recompute is checked together with it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import chain, compress
 
@@ -19,6 +25,9 @@ from analysis import privacy
 __all__ = [
     "DEFAULT_ATTRIBUTES",
     "OVERALL",
+    "PARTICIPATION",
+    "PROTECTED_REASON",
+    "RESPONSES",
     "SUPPRESSED_REASON",
     "CampaignSummary",
     "DriverImpact",
@@ -36,11 +45,21 @@ __all__ = [
     "campaign_results",
     "role_groups",
     "keep_overall_visible",
+    "live_participation",
+    "merge_published",
     "secondary_suppression",
+    "suppress_participation",
 ]
 
-#: The reason shown for every suppressed group or metric.
+#: The reason of a group hidden for having fewer than k respondents (k invitees for participation).
 SUPPRESSED_REASON = privacy.REASON_TOO_FEW
+#: The reason of a group of at least k hidden so that no smaller set can be worked out from it.
+PROTECTED_REASON = privacy.REASON_PROTECTS_OTHER
+#: Publication-record variables: who took part (invitee keys), and the responses (response keys).
+PARTICIPATION = "participation"
+RESPONSES = "n"
+#: Weight of the whole scope when choosing what to hide: it is kept visible whenever it can be.
+OVERALL_WEIGHT = 1000.0
 #: Name of the whole-scope group built by :func:`attribute_groups`.
 OVERALL = "all"
 #: Grouping attributes snapshotted on each response when the campaign opened.
@@ -382,6 +401,24 @@ class _AnswerTable:
         return self.comment_texts[member[self.comment_owner]]
 
 
+#: A publication record: variable -> member sets shown to one role (see the module docstring).
+Published = Mapping[str, Sequence[frozenset]]
+
+
+def merge_published(*records: Published) -> dict[str, tuple[frozenset, ...]]:
+    """Merge publication records (e.g. stored versions): per variable, every distinct set once, in order."""
+    out: dict[str, dict[frozenset, None]] = {}
+    for record in records:
+        for variable, sets in record.items():
+            out.setdefault(variable, {}).update(dict.fromkeys(frozenset(g) for g in sets))
+    return {variable: tuple(sets) for variable, sets in out.items()}
+
+
+def _metric_variable(metric: tuple[str, str]) -> str:
+    kind, ident = metric
+    return kind if not ident else f"{kind}:{ident}"
+
+
 def summarise_groups(
     records: Iterable[ResponseRecord],
     groups: Mapping[str, Collection[str]],
@@ -393,6 +430,9 @@ def summarise_groups(
     impact: bool = False,
     comments: bool = False,
     random_state: int | np.random.Generator | None = None,
+    method: str = "optimal",
+    published: Published | None = None,
+    weights: Mapping[str, float] | None = None,
 ) -> dict[str, GroupSummary]:
     """Compute engagement results for every group one role can see, suppressed together.
 
@@ -400,7 +440,8 @@ def summarise_groups(
     pass every group the role can obtain (overall, every attribute, manager subtrees, filters),
     not only those on the current page, so that no two views can be differenced. It runs on each
     group's members and again per metric on the members who answered that metric (an item, a
-    driver, the outcome, eNPS), so a skipped question cannot be used to single anyone out.
+    driver, the outcome, eNPS), so a skipped question cannot be used to single anyone out. Each
+    of these variables is checked together with what ``published`` holds for it.
 
     Parameters
     ----------
@@ -425,12 +466,31 @@ def summarise_groups(
         commented (and no differencing risk, by the same suppression rules).
     random_state : int, Generator or None
         Seeds the comment shuffle.
+    method : {"optimal", "greedy"}
+        How suppressions are chosen (:func:`analysis.privacy.suppress_groups`).
+    published : publication record, optional
+        Everything already shown to this role of this campaign (earlier versions).
+    weights : mapping of str to float, optional
+        Cost of hiding each group (default 1), for ``method="optimal"``.
 
     Returns
     -------
     dict of str to GroupSummary
         One summary per group, in the order of ``groups``.
+
+    Raises
+    ------
+    analysis.privacy.DisclosureError
+        If ``published`` alone already discloses a set of fewer than k people.
     """
+    return _summarise(records, groups, drivers, outcome, k=k, distributions=distributions, impact=impact,
+                      comments=comments, random_state=random_state, method=method, published=published or {},
+                      weights=weights)[0]
+
+
+def _summarise(records, groups, drivers, outcome, *, k, distributions, impact, comments, random_state, method,
+               published, weights) -> tuple[dict[str, GroupSummary], dict[str, tuple[frozenset, ...]]]:
+    """:func:`summarise_groups`, also returning the publication record of what it shows."""
     k = privacy.validate_min_group_size(k)
     outcome_ids = {outcome} if isinstance(outcome, str) else set(outcome)
     driver_items: dict[str, list[str]] = {}
@@ -456,22 +516,37 @@ def summarise_groups(
         metric_sets[("comments", "")] = table.keys_where(table.commented)
     rng = np.random.default_rng(random_state)
 
-    cache: dict[tuple[frozenset[str], int, tuple[str, ...]], dict[str, bool]] = {}
+    cache: dict[tuple, dict[str, str | None]] = {}
+    record: dict[str, tuple[frozenset, ...]] = {}
+    full = metric_sets[("n", "")]
 
-    def visible(scope: frozenset[str], threshold: int, names: Sequence[str]) -> dict[str, bool]:
-        """Which groups may show a metric answered by ``scope``; groups not in ``names`` may not."""
-        key = (scope, threshold, tuple(names))
+    def decide(variable: str, scope: frozenset[str], threshold: int, names: Sequence[str]) -> dict[str, str | None]:
+        """Reasons for the groups in ``names`` showing a metric answered by ``scope`` (checked with
+        what was published of ``variable``); records what is shown."""
+        sets = {name: members[name] if scope == full else members[name] & scope for name in names}
+        before = tuple(published.get(variable, ()))
+        key = (threshold, tuple(sets.items()), before)
         if key not in cache:
-            decisions = privacy.suppress_groups({name: members[name] & scope for name in names}, threshold)
-            cache[key] = {name: name in decisions and decisions[name] is None for name in members}
-        return cache[key]
+            cache[key] = privacy.suppress_groups(sets, threshold, published=before, method=method, weights=weights)
+        decisions = cache[key]
+        record[variable] = tuple(dict.fromkeys(
+            [*map(frozenset, before), *(sets[n] for n in names if decisions[n] is None and sets[n])]))
+        return decisions
 
-    base = visible(metric_sets[("n", "")], k, list(members))
+    def visible(variable: str, scope: frozenset[str], threshold: int, names: Sequence[str]) -> dict[str, bool]:
+        """Which groups may show a metric answered by ``scope``; groups not in ``names`` may not."""
+        decisions = decide(variable, scope, threshold, names)
+        return {name: name in decisions and decisions[name] is None for name in members}
+
+    base_reasons = decide(RESPONSES, full, k, list(members))
+    base = {name: base_reasons[name] is None for name in members}
     # A metric can only be shown where its group is, so only base-visible groups compete for it.
     shown = [name for name in members if base[name]]
-    vis = {metric: visible(scope, k, shown) for metric, scope in metric_sets.items()}
+    vis = {metric: visible(_metric_variable(metric), scope, k, shown) for metric, scope in metric_sets.items()
+           if metric != ("n", "")}
     dist_vis = (
-        {item: visible(metric_sets[("item", item)], privacy.distribution_min_size(k), shown) for item in items}
+        {item: visible(f"distribution:{item}", metric_sets[("item", item)], privacy.distribution_min_size(k), shown)
+         for item in items}
         if distributions
         else {}
     )
@@ -479,7 +554,7 @@ def summarise_groups(
     out: dict[str, GroupSummary] = {}
     for name, keys in members.items():
         if not base[name]:
-            out[name] = GroupSummary(name, True, SUPPRESSED_REASON)
+            out[name] = GroupSummary(name, True, base_reasons[name])
             continue
         rows = table.rows(keys)
         # Counts per item as Python ints, so that every percentage is computed exactly as before.
@@ -540,7 +615,7 @@ def summarise_groups(
             driver_impact=impacts,
             comments=texts,
         )
-    return out
+    return out, record
 
 
 # --------------------------------------------------------------------------------------------
@@ -607,15 +682,19 @@ class CampaignResults:
     """Everything one role may see of one campaign, suppressed together.
 
     ``groups`` is empty while the campaign is open (no results before it closes); ``participation``
-    holds every group with its own minimum of ``k`` invitees. ``comments`` and ``comment_count``
-    are given for the whole scope only: lists of comments per overlapping group would let a reader
-    intersect them and place a comment in a small cell.
+    holds every group, shown when it has at least ``k`` invitees and nobody's participation can be
+    worked out from the shown groups (and everything published before). ``comments`` are given
+    for the whole scope only: lists of comments per overlapping group would let a reader intersect
+    them and place a comment in a small cell. ``published`` is the publication record of
+    everything shown, including what was published before: store it, and pass it back to the
+    next computation of this campaign for the same role.
     """
 
     closed: bool
     groups: dict[str, GroupSummary]
     participation: dict[str, Participation]
     comments: tuple[str, ...] | None
+    published: dict[str, tuple[frozenset, ...]] = field(default_factory=dict, compare=False, repr=False)
 
 
 def role_groups(
@@ -723,7 +802,8 @@ def keep_overall_visible(groups: Mapping[str, Collection[str]], k: int) -> set[s
         return set()
     withheld: set[str] = set()
     while True:
-        decisions = privacy.suppress_groups({n: g for n, g in members.items() if n not in withheld}, k)
+        decisions = privacy.suppress_groups({n: g for n, g in members.items() if n not in withheld}, k,
+                                            method="greedy", unions=False)
         if decisions[OVERALL] is None:
             return withheld
         candidates = [n for n, r in decisions.items() if r is None and n != OVERALL
@@ -731,6 +811,92 @@ def keep_overall_visible(groups: Mapping[str, Collection[str]], k: int) -> set[s
         if not candidates:
             return withheld
         withheld.add(min(candidates, key=lambda n: (len(members[n]), n)))
+
+
+def suppress_participation(
+    invited: Mapping[str, Collection[Hashable]],
+    answered: Collection[Hashable],
+    k: int = privacy.DEFAULT_MIN_GROUP_SIZE,
+    *,
+    published: Sequence[Collection[Hashable]] = (),
+    method: str = "optimal",
+    weights: Mapping[str, float] | None = None,
+) -> tuple[dict[str, Participation], tuple[frozenset, ...]]:
+    """Participation of every group one role can see, protected like results.
+
+    A participation count is a sum, over a group's invitees, of "answered" (0/1), so it is
+    suppressed with the same oracle as results, over the invitees: fewer than ``k`` invitees is
+    :data:`SUPPRESSED_REASON`; and no set of fewer than ``k`` invitees may have its number of
+    answers computable from the shown groups together with ``published`` (every participation set
+    this role was shown before, open-campaign releases included), else :data:`PROTECTED_REASON`.
+
+    Parameters
+    ----------
+    invited : mapping of group name to invitee keys
+        Every group of the role, over stable invitee keys (fixed at launch).
+    answered : collection of invitee keys
+        Invitees who answered (for live counts, pass the snapshot of :func:`live_participation`).
+    k : int, default 5
+        Minimum group size.
+    published : sequence of invitee-key sets
+        Participation sets shown to the role before (``PARTICIPATION`` of the publication record).
+    method, weights
+        As for :func:`analysis.privacy.suppress_groups`.
+
+    Returns
+    -------
+    (dict of str to Participation, tuple of frozenset)
+        The groups, and the participation sets now shown (``published`` included).
+    """
+    k = privacy.validate_min_group_size(k)
+    answered = frozenset(answered)
+    sets = {name: frozenset(keys) for name, keys in invited.items()}
+    decisions = privacy.suppress_groups(sets, k, published=published, method=method, weights=weights)
+    out = {}
+    for name, keys in sets.items():
+        if decisions[name] is None:
+            out[name] = participation(len(keys), len(keys & answered), group=name, k=k)
+        else:
+            out[name] = Participation(name, True, decisions[name], None, None, None)
+    shown = tuple(dict.fromkeys([*map(frozenset, published), *(sets[n] for n, p in out.items() if not p.suppressed)]))
+    return out, shown
+
+
+def live_participation(
+    part: Mapping[str, Participation], previous: privacy.LiveCounts | None, *, batch: int
+) -> tuple[dict[str, Participation], privacy.LiveCounts]:
+    """Participation of an open campaign as shown live: refreshed only after ``batch`` new answers.
+
+    Applies :func:`analysis.privacy.release_live_counts` to the shown groups of ``part`` (from
+    :func:`campaign_results` or :func:`suppress_participation`, with the true counts): every
+    count moves at the same time, and only once the whole scope (:data:`OVERALL`) has ``batch``
+    more answers than at the previous release. Store the returned snapshot and pass it back.
+
+    Parameters
+    ----------
+    part : mapping of str to Participation
+        True participation, suppressed; must hold :data:`OVERALL`.
+    previous : LiveCounts or None
+        The snapshot returned last time (``None`` at the first call).
+    batch : int
+        Minimum number of new answers between two releases (use at least k).
+
+    Returns
+    -------
+    (dict of str to Participation, LiveCounts)
+    """
+    scope = part[OVERALL]
+    total = 0 if scope.suppressed else scope.submitted
+    counts = {name: p.submitted for name, p in part.items() if not p.suppressed}
+    release = privacy.release_live_counts(previous, counts, total, batch=batch)
+    out = {}
+    for name, p in part.items():
+        if p.suppressed or name not in release.counts:
+            out[name] = p if p.suppressed else Participation(name, False, None, p.invited, None, None)
+            continue
+        submitted = release.counts[name]
+        out[name] = Participation(name, False, None, p.invited, submitted, 100.0 * submitted / p.invited)
+    return out, release
 
 
 def campaign_results(
@@ -745,8 +911,16 @@ def campaign_results(
     manager_trees: bool = True,
     k: int = privacy.DEFAULT_MIN_GROUP_SIZE,
     random_state: int | None = 0,
+    method: str = "optimal",
+    published: Published | None = None,
+    invitee_keys: Sequence[str] | None = None,
 ) -> CampaignResults:
     """Compute what one role may see of one campaign: one suppression call over all its groups.
+
+    Results and participation are computed from the snapshot taken when the campaign opened (the
+    records' and invitees' attributes, and ``parent`` as it was then): pass that snapshot, never
+    the current organisation. A group's results are shown only where its participation is (its
+    number of respondents is its participation count).
 
     Parameters
     ----------
@@ -755,7 +929,7 @@ def campaign_results(
     invitees : sequence of (answered, attributes)
         The frozen audience: whether each person answered, and their snapshot attributes.
     parent : mapping of str to str or None
-        Manager id to that manager's own manager, for subtree groups.
+        Manager id to that manager's own manager, for subtree groups (the chain at launch).
     drivers, outcome
         As for :func:`summarise_groups`.
     closed : bool
@@ -766,27 +940,60 @@ def campaign_results(
         Minimum group size.
     random_state : int or None
         Seeds the comment shuffle.
+    method : {"optimal", "greedy"}
+        ``"optimal"``: :func:`analysis.privacy.suppress_groups` picks the fewest groups to hide
+        (the whole scope kept visible whenever possible). ``"greedy"``: the earlier path
+        (:func:`secondary_suppression`, :func:`keep_overall_visible`, greedy suppression).
+    published : publication record, optional
+        ``CampaignResults.published`` of every earlier computation of this campaign for this role
+        (merge several with :func:`merge_published`): what they showed stays shown, and anything
+        new that would combine with it into a disclosure is hidden instead.
+    invitee_keys : sequence of str, optional
+        Stable keys of the invitees (e.g. person ids), in the order of ``invitees``; defaults to
+        their positions, which are stable only if ``invitees`` always comes in the same order.
 
     Returns
     -------
     CampaignResults
+
+    Raises
+    ------
+    analysis.privacy.DisclosureError
+        If ``published`` alone already discloses a set of fewer than k people.
     """
     k = privacy.validate_min_group_size(k)
-    people = [ResponseRecord(str(i), attributes=dict(attrs)) for i, (_, attrs) in enumerate(invitees)]
-    answered = {str(i) for i, (did, _) in enumerate(invitees) if did}
-    part = {
-        name: participation(len(keys), len(keys & answered), group=name, k=k)
-        for name, keys in role_groups(people, parent, attributes, manager_trees=manager_trees).items()
-    }
+    if method not in privacy.METHODS:
+        raise ValueError(f"method must be one of {privacy.METHODS}, got {method!r}")
+    published = published or {}
+    keys = [str(key) for key in invitee_keys] if invitee_keys is not None else [str(i) for i in range(len(invitees))]
+    if len(keys) != len(invitees) or len(set(keys)) != len(keys):
+        raise ValueError("invitee_keys must give one distinct key per invitee")
+    people = [ResponseRecord(key, attributes=dict(attrs)) for key, (_, attrs) in zip(keys, invitees)]
+    answered = {key for key, (did, _) in zip(keys, invitees) if did}
+    invited = role_groups(people, parent, attributes, manager_trees=manager_trees)
+    weights = {OVERALL: OVERALL_WEIGHT}
+    part, part_shown = suppress_participation(invited, answered, k, published=published.get(PARTICIPATION, ()),
+                                              method=method, weights=weights)
     if not closed:
-        return CampaignResults(False, {}, part, None)
+        return CampaignResults(False, {}, part, None, merge_published(published, {PARTICIPATION: part_shown}))
     groups = role_groups(records, parent, attributes, manager_trees=manager_trees)
-    withheld = secondary_suppression(groups, attributes, len(records), k)
-    withheld |= keep_overall_visible({n: g for n, g in groups.items() if n not in withheld}, k)
-    summaries = summarise_groups(records, {n: g for n, g in groups.items() if n not in withheld}, drivers,
-                                 outcome, k=k, impact=True, comments=True, random_state=random_state)
-    summaries = {name: summaries.get(name) or GroupSummary(name, True, SUPPRESSED_REASON) for name in groups}
+    # Results only where participation is shown: a shown group's size is its participation count.
+    withheld = {n: (part[n].reason if n in part and part[n].suppressed else PROTECTED_REASON)
+                for n in groups if n not in part or part[n].suppressed}
+    if method == "greedy":
+        rest = {n: g for n, g in groups.items() if n not in withheld}
+        extra = secondary_suppression(rest, attributes, len(records), k)
+        extra |= keep_overall_visible({n: g for n, g in rest.items() if n not in extra}, k)
+        withheld.update(dict.fromkeys(extra, PROTECTED_REASON))
+    summaries, shown = _summarise(records, {n: g for n, g in groups.items() if n not in withheld}, drivers, outcome,
+                                  k=k, distributions=False, impact=True, comments=True, random_state=random_state,
+                                  method=method, published=published, weights=weights)
+    for name, reason in withheld.items():
+        if reason == PROTECTED_REASON and len(groups[name]) < k:
+            withheld[name] = SUPPRESSED_REASON
+    summaries = {name: summaries.get(name) or GroupSummary(name, True, withheld[name]) for name in groups}
     overall = summaries.get(OVERALL)
     comments = overall.comments if overall is not None and not overall.suppressed else None
     summaries = {name: replace(s, comments=None) if name != OVERALL else s for name, s in summaries.items()}
-    return CampaignResults(True, summaries, part, comments)
+    return CampaignResults(True, summaries, part, comments,
+                           merge_published(published, shown, {PARTICIPATION: part_shown}))

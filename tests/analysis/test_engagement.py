@@ -76,7 +76,7 @@ def test_group_of_four_is_suppressed_with_no_numbers():
     records = [make_response(region="West") for _ in range(10)] + [make_response(region="North") for _ in range(4)]
     out = summarise_groups(records, attribute_groups(records, ("region",)), DRIVERS, "engagement", k=5)
     north = out["region=North"]
-    assert north.suppressed and north.reason == "not enough responses"
+    assert north.suppressed and north.reason == SUPPRESSED_REASON == "fewer than k responses"
     assert north.n is None and north.engagement_index is None and north.enps is None
     assert north.favourable == {} and north.driver_scores == {} and north.comments is None
     # The difference between all (14) and West (10) is the 4 in North: West is suppressed too.
@@ -200,7 +200,8 @@ def test_every_shown_aggregate_is_safe(campaign):
     for s in out.values():
         assert s.suppressed or s.n >= k
         if s.suppressed:
-            assert s.reason == SUPPRESSED_REASON and s.n is None and not s.favourable and s.enps is None
+            assert s.reason in privacy.REASONS and s.n is None and not s.favourable and s.enps is None
+            assert (s.reason == SUPPRESSED_REASON) == (len(groups[s.group]) < k)
     for item in DRIVERS:
         shown = [
             frozenset(key for key in groups[name] if item in by_key[key].likert)
