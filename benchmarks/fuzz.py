@@ -222,7 +222,10 @@ def main() -> int:
                   f"{api['schema mismatches']} responses not as documented")
             forms = fuzz_forms(base, args.form_cases)
             print(f"hypothesis over every form post: {forms['cases']} cases, {forms['server errors']} server errors")
-            tracebacks = log.read_text(errors="replace").count("Traceback")
+            server_log = log.read_text(errors="replace")
+            tracebacks = server_log.count("Traceback")
+            for excerpt in server_log.split("Traceback")[1:4]:  # the first few, to act on
+                print("server traceback:" + "\n".join(excerpt.splitlines()[-6:]))
             total = api["cases"] + forms["cases"]
             errors = api["server errors"] + forms["server errors"]
             print(f"total: {total} cases in {time.monotonic() - started:.0f} s, {errors} server errors, "

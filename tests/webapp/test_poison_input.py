@@ -176,3 +176,15 @@ def test_ratings_refuse_what_amounts_refuse(app, org, client, db, rating):
     login(client, org["r1"].email)
     response = client.post(f"/campaigns/{org['campaign'].id}/respond", data=plan_form(proud=rating))
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("digits", HUGE, ids=["20-digits", "4300-digits", "5000-digits"])
+def test_huge_numbers_in_form_fields_are_refused_on_the_field(app, org, client, digits):
+    """Found by benchmarks/fuzz.py: WTForms' NumberRange compares through float and overflowed."""
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    plan = submit_plan(app, org)
+    login(client, org["m1"].email)
+    assert client.post("/tokens", data={"name": "t", "days": digits}).status_code == 400
+    response = client.post(f"/plans/{plan.id}/decide", data={"action": "adjust", "amount": digits,
+                                                             "reason": "r", "version": digits})
+    assert 400 <= response.status_code < 500

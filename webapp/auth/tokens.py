@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length, NumberRange
+from wtforms.validators import DataRequired, Length, NumberRange, StopValidation
 
 from webapp.access import ALL_ROLES, allow
 from webapp.api.problems import TYPES
@@ -19,10 +19,16 @@ from webapp.infra.text_rules import no_nul
 bp = Blueprint("tokens", __name__, template_folder="templates")
 
 
+def _not_huge(form, field) -> None:
+    # NumberRange compares through float: a 4,300-digit number overflowed into a 500 (issue 19).
+    if isinstance(field.data, int) and abs(field.data) > 10**9:
+        raise StopValidation(f"Between 1 and {tokens.MAX_LIFETIME_DAYS} days.")
+
+
 class CreateTokenForm(FlaskForm):
     name = StringField("Name (what it is for)", validators=[DataRequired(), Length(max=100), no_nul])
     days = IntegerField("Expires after (days)", default=90, validators=[
-        DataRequired(), NumberRange(1, tokens.MAX_LIFETIME_DAYS,
+        DataRequired(), _not_huge, NumberRange(1, tokens.MAX_LIFETIME_DAYS,
                                     message=f"Between 1 and {tokens.MAX_LIFETIME_DAYS} days.")])
     submit = SubmitField("Create token")
 
