@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from flask import current_app, render_template
+from flask import current_app
 
 from webapp.infra import jobs
 from webapp.store import invitations, outbox, people
@@ -39,6 +39,12 @@ def external_url(endpoint: str, **values) -> str:
     return current_app.config["BASE_URL"] + path
 
 
+def _render(name: str, context: dict) -> str:
+    """Render a mail template with only its own context: no page context processors, which need a
+    request (mail is also written by the scheduler and jobs). HTML templates autoescape."""
+    return current_app.jinja_env.get_template(name).render(**context)
+
+
 def enabled(kind: str) -> bool:
     return not KINDS[kind].optional or kind not in outbox.disabled_kinds()
 
@@ -52,10 +58,10 @@ def compose(kind: str, person, dedupe_key: str, *, secret: str | None = None, se
         return None
     context = {"person": person, "base_url": current_app.config["BASE_URL"],
                "messages_url": external_url("notifications.mine"), **context}
-    subject = " ".join(render_template(f"mail/{kind}.subject.txt", **context).split())
+    subject = " ".join(_render(f"mail/{kind}.subject.txt", context).split())
     row = outbox.write_mail(person_id=person.id, to_email=person.email, kind=kind, dedupe_key=dedupe_key,
-                            subject=subject, text_body=render_template(f"mail/{kind}.txt", **context),
-                            html_body=render_template(f"mail/{kind}.html", **context), secret=secret)
+                            subject=subject, text_body=_render(f"mail/{kind}.txt", context),
+                            html_body=_render(f"mail/{kind}.html", context), secret=secret)
     if row is not None and send:
         jobs.start("send_mail", {"mail_ids": [row.id]})
     return row
