@@ -54,32 +54,42 @@ def test_a_second_run_reads_the_state_and_keeps_ids_and_labels(app, observations
     assert _themes() == before
 
 
-@pytest.mark.parametrize("bad_state", [{"format": "groundswell.theme-state", "version": 99}, {"pickle": "no"}])
-def test_an_unreadable_state_means_no_previous_model(app, observations, bad_state):
-    from webapp.models import AnalysisRun
+def _assignments() -> dict[int, int]:
     from webapp.store import analysis
 
+    return analysis.run_assignments(analysis.latest_run("observations").id)
+
+
+@pytest.mark.parametrize("bad_state", [{"format": "groundswell.theme-state", "version": 99}, {"pickle": "no"}])
+def test_an_unreadable_state_is_rebuilt_from_the_stored_themes(app, observations, bad_state):
+    from webapp.models import AnalysisRun
+
     _analyze(app)
+    before, themed = _themes(), _assignments()
     _db.session.execute(update(AnalysisRun).values(theme_state=bad_state))
     _db.session.commit()
     result = _analyze(app)
     assert "Note: the previous theme state could not be read" in result.output
-    assert analysis.latest_run("observations").parameters["previous_run"] is None
-    assert sorted(_themes()) == [0, 1, 2]
-    json.loads(_stored_state_text())  # the new run wrote a good state
+    assert "rebuilding the themes of run" in result.output
+    assert _themes() == before and _assignments() == themed  # history kept, not refitted afresh
+    state = json.loads(_stored_state_text())  # the new run wrote a good state
+    assert sorted(state["theme_ids"]) == [0, 1, 2]
 
 
-def test_a_run_without_state_means_no_previous_model(app, observations):
+def test_a_run_without_state_rebuilds_it_from_the_stored_themes(app, observations):
     from webapp.models import AnalysisRun
     from webapp.store import analysis
 
     _analyze(app)
+    first = analysis.latest_run("observations").id
+    before = _themes()
     _db.session.execute(update(AnalysisRun).values(theme_state=None))
     _db.session.commit()
     assert _db.session.execute(text("SELECT theme_state FROM analysis_run")).scalar_one() is None  # SQL NULL
     result = _analyze(app)
     assert "could not be read" not in result.output
-    assert analysis.latest_run("observations").parameters["previous_run"] is None
+    assert analysis.latest_run("observations").parameters["previous_run"] == first
+    assert _themes() == before
 
 
 def test_changing_the_embedder_keeps_theme_ids_and_labels(app, observations):

@@ -18,6 +18,7 @@ from webapp.cli.demo import demo_command, seed_demo_command
 from webapp.cli.engagement import engagement_command
 from webapp.cli.imports import import_group
 from webapp.cli.insights import insights_command
+from webapp.cli.retheme import retheme_command
 from webapp.cli.schedule import scheduler_command
 from webapp.cli.serve import serve_command, worker_command
 from webapp.cli.themes import themes_command
@@ -39,7 +40,7 @@ cli = FlaskGroup(create_app=_make_app, add_default_commands=False, load_dotenv=F
                  help="Groundswell: bottom-up sales planning, field themes and engagement.")
 for _command in (demo_command, seed_demo_command, create_user_command, serve_command,
                  worker_command, import_group, themes_command, analyze_command, insights_command,
-                 engagement_command, scheduler_command):
+                 engagement_command, scheduler_command, retheme_command):
     cli.add_command(_command)
 
 
