@@ -234,6 +234,43 @@ def _cases_token_revoke(w, org):
             + [Case("r1", "POST", url, True, mutates=True)])
 
 
+def _cases_admin_person(action: str, method: str = "POST", data: dict | None = None, who: str = "r2"):
+    """People administration: only admins, whoever the person is."""
+    def build(w, org):
+        url = f"/admin/people/{org[who].id}" + (f"/{action}" if action else "")
+        return ([Case(p, method, url, False, dict(data or {})) for p in PEOPLE if p != "admin"]
+                + [Case("admin", method, url, True, dict(data or {}), mutates=method == "POST")])
+    return build
+
+
+def _r1_invitation():
+    from webapp import notifications
+    from webapp.extensions import db
+    from webapp.models import OutboundMail
+
+    notifications.invite([notifications.people.person_by_email(EMAILS["r1"]).id])
+    return db.session.scalars(select(OutboundMail).order_by(OutboundMail.id.desc())).first()
+
+
+def _cases_outbox_message(w, org):
+    mail = _r1_invitation()
+    url = f"/admin/outbox/{mail.id}"
+    return [Case(p, "GET", url, p == "admin", secrets=("/set-password/",)) for p in PEOPLE]
+
+
+def _cases_my_message(w, org):
+    mail = _r1_invitation()
+    url = f"/me/messages/{mail.id}"
+    return [Case(p, "GET", url, p == "r1", secrets=("/set-password/",)) for p in PEOPLE]
+
+
+def _cases_set_password(w, org):
+    mail = _r1_invitation()
+    real = re.search(r"/set-password/\S+", mail.text_body).group(0)
+    return ([Case(p, "GET", "/set-password/not-a-token-of-anyone", False) for p in PEOPLE]
+            + [Case("r1", "GET", real, True)])
+
+
 #: endpoint -> builder of its matrix. A rule with URL variables and no entry here fails the test
 #: below: add the entry (who may, who may not, which secrets must not leak) with the route.
 ID_ROUTES = {
@@ -249,6 +286,13 @@ ID_ROUTES = {
     "api.decide": _cases_api_session("/api/v1/plans/{plan}/decision", "POST"),
     "api.person": _cases_api_session("/api/v1/people/{person}"),
     "tokens.revoke": _cases_token_revoke,
+    "admin.person": _cases_admin_person("", "GET"),
+    "admin.deactivate": _cases_admin_person("deactivate"),
+    "admin.reactivate": _cases_admin_person("reactivate"),
+    "admin.move_team": _cases_admin_person("move-team", data={"to_manager_email": EMAILS["m2"]}, who="m1"),
+    "notifications.outbox_message": _cases_outbox_message,
+    "notifications.my_message": _cases_my_message,
+    "auth.set_password": _cases_set_password,
 }
 
 
@@ -278,7 +322,7 @@ def test_object_level_matrix(app, org, db, endpoint):
         body = response.get_data(as_text=True)
         label = (endpoint, case.who, case.method, case.url, response.status_code)
         if case.allowed:
-            assert response.status_code in (200, 302), label
+            assert response.status_code in (200, 302, 303), label  # 303: Post/Redirect/Get
         else:
             assert response.status_code in (403, 404), label
             assert table_snapshot(db) == before, label

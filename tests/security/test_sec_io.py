@@ -289,6 +289,10 @@ ALLOWED_PUBLIC = {
     "static": "CSS, no data",
     "bootstrap.static": "Bootstrap's own files, no data",
     "api.openapi": "the API's description (routes and schemas), no data",
+    "auth.forgot_password": "asks for a reset link; the same answer for every address (no enumeration)",
+    "auth.set_password": "a one-time, expiring link sent by mail is the credential; an unknown one is 404",
+    "auth.sso_login": "the way in through the organisation's OpenID provider (404 when not configured)",
+    "auth.sso_callback": "the provider's answer; state, PKCE and nonce are checked before anyone is signed in",
 }
 
 

@@ -110,8 +110,8 @@ def set_password(token: str):
     form = SetPasswordForm()
     try:
         holder = invitations.check_link(token)
-    except invitations.LinkRefused as exc:
-        return render_template("auth/set_password.html", form=None, refused=str(exc)), 410
+    except invitations.LinkRefused as exc:  # 404 for a link that never existed, 410 for a used or expired one
+        return render_template("auth/set_password.html", form=None, refused=str(exc)), exc.status
     if form.validate_on_submit():
         if form.password.data != form.confirm.data:
             form.confirm.errors.append("The two passwords are not the same.")
@@ -119,7 +119,7 @@ def set_password(token: str):
             try:
                 invitations.use_link(token, form.password.data)
             except invitations.LinkRefused as exc:
-                return render_template("auth/set_password.html", form=None, refused=str(exc)), 410
+                return render_template("auth/set_password.html", form=None, refused=str(exc)), exc.status
             except PasswordPolicyError as exc:
                 form.password.errors.append(str(exc))
             else:

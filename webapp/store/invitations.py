@@ -25,6 +25,10 @@ from webapp.store.errors import InvalidInput, StoreError
 class LinkRefused(StoreError):
     """The link is unknown, used or expired; the message says which, and what to do."""
 
+    @property
+    def status(self) -> int:
+        return 404 if str(self) == UNKNOWN else 410
+
 
 UNKNOWN = "This link is not valid. Ask for a new one from the sign-in page (“Forgot your password?”)."
 USED = "This link was already used. Sign in with your password, or ask for a new link."
