@@ -153,3 +153,13 @@ def test_people_pages_are_for_admins_only(app, org):
     assert c.get("/admin/people").status_code == 403
     assert c.get(f"/admin/people/{org['r1'].id}").status_code == 403
     assert c.post("/admin/people/import").status_code == 403
+
+
+def test_selected_people_are_invited_from_the_list(app, org, db):
+    from webapp.models import OutboundMail
+
+    c = _admin(app, org)
+    r = c.post("/admin/people/invite", data={"person_id": [str(org["r2"].id), str(org["r3"].id)]})
+    assert r.status_code == 303
+    assert sorted(db.session.scalars(select(OutboundMail.to_email).where(OutboundMail.kind == "invite"))) == \
+        [EMAILS["r2"], EMAILS["r3"]]
