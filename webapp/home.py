@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, current_app, render_template
 from flask_login import current_user
 
 from webapp.access import ALL_ROLES, allow, visible_person_ids
-from webapp.store import campaigns, people, plans
+from webapp.actions.forms import status_form_for
+from webapp.store import actions as actions_store, campaigns, people, plans, rollup as rollup_store
 
 bp = Blueprint("home", __name__)
+
+
+def _rollup_summary():
+    """The latest period's roll-up total over the people this user may see (the roll-up page's numbers)."""
+    if current_user.role not in ("manager", "leader", "admin"):
+        return None
+    periods = rollup_store.periods_with_plans()
+    if not periods:
+        return None
+    rows = rollup_store.rollup(periods[0], "region", visible_person_ids(current_user))
+    return {"period": periods[0], "total": rollup_store.total(rows)}
 
 
 @bp.route("/")
@@ -34,5 +48,10 @@ def index():
             # While open, participation is shown only for groups of at least k invitees.
             participation.append({"campaign": campaign, "answered": answered, "invited": invited,
                                   "shown": invited >= k})
+    my_actions = []
+    if current_user.role != "rep":
+        my_actions = [a for a in actions_store.list_actions(owner_id=current_user.id) if a.status != "done"]
     return render_template("home/index.html", open_items=open_items, waiting=waiting,
-                           participation=participation, k=k)
+                           participation=participation, k=k, rollup=_rollup_summary(), my_actions=my_actions,
+                           action_forms={a.id: status_form_for(a) for a in my_actions},
+                           status_titles=actions_store.STATUS_TITLES, today=date.today())

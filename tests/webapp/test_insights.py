@@ -90,7 +90,7 @@ def test_insights_json_has_the_documented_fields(demo):
         assert theme["target_link"] is None or set(theme["target_link"]) == LINK_FIELDS
         n_members += theme["size"]
     assert n_members <= data["n_observations"] == sum(len(p.observations) for p in org.plans if p.period == period)
-    regions = {row["region"] for row in data["rollup"]["by_region"]}
+    regions = {row["region"] for row in data["rollup"]["by_region"]} - {"(no region)"}  # invited managers
     assert regions == {"North", "South", "West"}
     total = data["rollup"]["total"]
     assert total["proposed"] == pytest.approx(sum(r["proposed"] for r in data["rollup"]["by_region"]))
@@ -304,3 +304,156 @@ def test_a_run_without_stored_aggregates_is_reported_without_writing(demo):
         with app.app_context():
             analysis.store_theme_stats(run_id)
             _db.session.remove()
+
+
+# ------------------------------------------------------------------------------------------------
+# Issue 17: the report tells the truth at a glance (headline, verdicts, value added, one base).
+
+
+def _ids(html: str) -> set[str]:
+    import re
+
+    return set(re.findall(r'id="([^"]+)"', html))
+
+
+def test_headline_is_at_most_five_sentences_each_linked_to_evidence_on_the_page(demo):
+    app, org = demo
+    client = app.test_client()
+    _login(client, "leader@demo.test")
+    for period in org.periods:
+        data = _insights(app, period)
+        assert 1 <= len(data["headline"]) <= 5, period
+        html = client.get(f"/insights?period={period}").get_data(as_text=True)
+        ids = _ids(html)
+        for h in data["headline"]:
+            assert set(h) == {"text", "evidence", "anchor"}
+            assert h["anchor"] in ids, (period, h)  # the evidence it links to is on the page
+            assert f'href="#{h["anchor"]}"' in html
+            from markupsafe import escape
+
+            assert str(escape(h["text"])) in html, (period, h["text"])
+        assert html.index('id="headline"') < html.index('id="themes"')  # at the top
+
+
+def test_the_headline_names_the_strongest_finding_first(demo):
+    app, org = demo
+    for period in org.periods:
+        data = _insights(app, period)
+        findings = [t for t in data["themes"] if t["verdict"]["finding"]]
+        first = data["headline"][0]
+        if findings:
+            assert first["evidence"].startswith("theme:"), (period, first)
+            cited = next(t for t in findings if f"theme:{t['id']}" == first["evidence"])
+            assert cited["label"] in first["text"]
+        elif any(t["target_link"] for t in data["themes"]):
+            assert first["evidence"] == "themes" and "No theme shows a clear link" in first["text"]
+
+
+def test_no_verdict_contradicts_its_interval_in_any_period(demo):
+    """A finding holds exactly when the adjusted interval shown beside it excludes zero (JSON and page)."""
+    import re
+
+    app, org = demo
+    client = app.test_client()
+    _login(client, "leader@demo.test")
+    n_checked = 0
+    for period in org.periods:
+        data = _insights(app, period)
+        html = client.get(f"/insights?period={period}").get_data(as_text=True)
+        rows = dict(re.findall(r'<tr id="theme-(\d+)" data-verdict="([^"]+)"', html))
+        for t in data["themes"]:
+            v = t["verdict"]
+            assert rows[str(t["id"])] == v["verdict"]
+            if t["target_link"] is None:
+                assert v["verdict"] == "too few reps to tell" and not v["finding"]
+                continue
+            excludes = v["adj_ci_low"] > 0 or v["adj_ci_high"] < 0
+            assert v["finding"] == excludes == (v["verdict"] == "clear"), (period, t["label"], v)
+            own_excludes = v["own_ci_low"] > 0 or v["own_ci_high"] < 0
+            assert (v["verdict"] == "suggestive") == (own_excludes and not excludes)
+            if t["joint"] and t["joint"]["estimate"]:
+                e = t["joint"]["estimate"]
+                assert t["joint"]["finding"] == (e["adj_ci_low"] > 0 or e["adj_ci_high"] < 0)
+            n_checked += 1
+    assert n_checked > 20
+
+
+def test_legend_and_joint_view_are_on_the_page(demo):
+    app, org = demo
+    client = app.test_client()
+    _login(client, "leader@demo.test")
+    from analysis.linkage import LINK_LEGEND
+    from markupsafe import escape
+
+    shown_joint = False
+    for period in org.periods:
+        data = _insights(app, period)
+        html = client.get(f"/insights?period={period}").get_data(as_text=True)
+        if any(t["target_link"] for t in data["themes"]):
+            assert str(escape(LINK_LEGEND)) in html
+        if data["joint_model"] and data["joint_model"]["disagreements"]:
+            assert 'id="joint"' in html and "Where one at a time and together disagree" in html
+            shown_joint = True
+    assert shown_joint  # the demo has themes that only ride along with another
+
+
+def test_value_added_sentence_chart_and_json(demo):
+    app, org = demo
+    client = app.test_client()
+    _login(client, "leader@demo.test")
+    past = [p for p in org.periods if _insights(app, p)["forecast_accuracy"]]
+    assert past
+    for period in past:
+        data = _insights(app, period)
+        fva = data["fva"]
+        assert fva["sentence"].startswith("Managers' adjustments made the forecast")
+        total = fva["total"]
+        assert total["fva"] == pytest.approx(total["wape_in"] - total["wape_out"])
+        acc = data["forecast_accuracy"]["overall"]
+        assert total["wape_in"] == pytest.approx(acc["proposed"]["wape"])
+        assert total["wape_out"] == pytest.approx(acc["approved"]["wape"])
+        levels = [f["level"] for f in fva["layers"]]
+        assert 1 in levels and fva["by_manager"]
+        assert levels[0] == 0 or period == past[0]  # the reps' layer needs last period's target
+        assert sum(f["fva"] for f in fva["layers"] if f["level"] >= 1) == pytest.approx(total["fva"])
+        html = client.get(f"/insights?period={period}").get_data(as_text=True)
+        from markupsafe import escape
+
+        assert str(escape(fva["sentence"])) in html and 'id="chart-fva"' in html
+        assert any(h["evidence"] == "fva" for h in data["headline"])
+    assert _insights(app, past[-1])["fva"]["pooled"]["period"] == "all"
+
+
+def test_one_base_everywhere_home_rollup_insights_and_json_agree(demo):
+    """Proposed, approved and top-down of the submitters; coverage = submitted / invited; undecided never 0."""
+    import re
+    from decimal import Decimal
+
+    app, org = demo
+    client = app.test_client()
+    _login(client, "leader@demo.test")
+    latest = org.periods[-1]
+    for period in org.periods:
+        data = _insights(app, period)
+        total = data["rollup"]["total"]
+        rows = data["rollup"]["by_region"]
+        assert total["submitted"] == sum(r["submitted"] for r in rows) <= total["invited"]
+        assert total["coverage"] == pytest.approx(total["submitted"] / total["invited"])
+        assert total["gap"] == pytest.approx(total["proposed"] - total["top_down"])
+        if total["decided"] == 0:
+            assert total["approved"] is None
+        pages = [client.get(f"/insights?period={period}").get_data(as_text=True),
+                 client.get(f"/rollup?period={period}").get_data(as_text=True)]
+        for html in pages:
+            assert f"{total['submitted']} of {total['invited']} invited submitted" in html
+            proposed = re.search(r'data-total="1">.*?data-proposed="([^"]+)"', html, re.S).group(1)
+            assert Decimal(proposed) == Decimal(str(total["proposed"])).quantize(Decimal(proposed))
+            if total["approved"] is None:
+                assert '<span class="undecided">undecided</span>' in html and ">0.00<" not in html
+    home = client.get("/").get_data(as_text=True)
+    shown = re.search(r"Plans for (\d{4}-Q\d)", home).group(1)  # the latest period with plans
+    total = _insights(app, shown)["rollup"]["total"]
+    assert f'data-rollup="submitted">{total["submitted"]}<' in home
+    assert f'data-rollup="invited">{total["invited"]}<' in home
+    assert f'data-rollup="proposed">{total["proposed"]:,.2f}<' in home
+    assert latest

@@ -9,11 +9,18 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from analysis.forecast import AccuracyReport, accuracy
-from analysis.insights import PeriodInsights, ThemeDetail, build_period_insights_from_counts, build_theme_detail
+from analysis.forecast import AccuracyReport, LayerFVAReport, accuracy, describe_fva, layer_fva, layer_name
+from analysis.headline import RollupFact, headline
+from analysis.insights import (
+    PeriodInsights,
+    ThemeDetail,
+    build_period_insights_from_counts,
+    build_theme_detail,
+    theme_facts,
+)
 from analysis.linkage import link_themes
 from webapp.store import insights as store
 from webapp.store import rollup as rollup_store
@@ -40,6 +47,24 @@ class LeaderReport:
     rollup: tuple[rollup_store.RollupRow, ...]
     rollup_total: rollup_store.RollupRow
     accuracy: AccuracyReport | None  # None when the period has no actuals
+    headline: tuple[dict, ...] = ()  # at most five {"text", "evidence"} (analysis.headline)
+    fva: LayerFVAReport | None = None  # value added per approval layer and manager (None: no actuals)
+    fva_pooled: LayerFVAReport | None = None  # the same over every period with actuals up to this one
+    fva_sentence: str | None = None
+    manager_names: dict = field(default_factory=dict)  # manager id -> name, for the per-manager table
+
+    def anchor(self, evidence: str) -> str:
+        """The page anchor of a headline sentence's evidence key ("theme:12" -> "theme-12")."""
+        return evidence.replace(":", "-")
+
+    def fva_rows(self) -> list[tuple[str, object]]:
+        """(name, FVA) of each approval layer, then each manager, as the page, CSV and chart show them."""
+        if self.fva is None:
+            return []
+        rows = [(layer_name(f.level).capitalize(), f) for f in self.fva.layers]
+        for (level, manager), f in sorted(self.fva.by_manager.items(), key=lambda kv: (kv[0][0], str(kv[0][1]))):
+            rows.append((f"{self.manager_names.get(manager, manager)} ({layer_name(level)})", f))
+        return rows
 
 
 _LINKS: OrderedDict = OrderedDict()
@@ -67,16 +92,28 @@ def _memo_link_themes(changes, memberships, *, random_state):
 
 
 def period_insights(period: Period, person_ids: set[int] | None, run: RunInfo | None):
-    """The period's themes with their links, and every rep's change %, as the report shows them."""
+    """The period's themes with their links (one at a time and jointly), and every rep's change %."""
     changes = store.rep_changes(period, person_ids)
     if run is None:
         return None, changes
     periods = store.same_kind_periods(period)
     totals, counts, current = store.theme_stats(run.id, period, periods, person_ids)
-    insights = build_period_insights_from_counts(period.code, periods, totals, counts, current,
-                                                 store.theme_infos(run.id), changes, random_state=LINK_SEED,
-                                                 link=_memo_link_themes)
+    groups = store.rep_groups(changes)
+    baselines = store.rep_baselines(period, set(changes))
+    insights = build_period_insights_from_counts(
+        period.code, periods, totals, counts, current, store.theme_infos(run.id), changes,
+        random_state=LINK_SEED, link=_memo_link_themes,
+        regions={pid: g[0] for pid, g in groups.items()},
+        baselines={pid: b for pid, b in baselines.items() if pid in changes},
+        managers={pid: g[1] for pid, g in groups.items()})
     return insights, changes
+
+
+def rollup_fact(total: rollup_store.RollupRow) -> RollupFact:
+    """The roll-up total as the headline reads it: one base, coverage, undecided plans."""
+    return RollupFact(proposed=float(total.proposed), top_down=float(total.top_down) if total.submitted else None,
+                      approved=None if total.approved is None else float(total.approved),
+                      n_submitted=total.submitted, n_invited=total.base, n_undecided=total.undecided)
 
 
 def leader_report(period_code: str, region: str | None = None) -> LeaderReport:
@@ -89,11 +126,25 @@ def leader_report(period_code: str, region: str | None = None) -> LeaderReport:
     run = store.latest_run_info()
     insights, _ = period_insights(period, person_ids, run)
     rows = rollup_store.rollup(period, "region", person_ids)
+    total = rollup_store.total(rows)
     records = store.forecast_records(period, person_ids)
+    acc = accuracy(records) if records else None
+    fva = layer_fva(records, period=period.code, random_state=LINK_SEED) if records else None
+    pooled = None
+    if records:
+        earlier = [p for p in store.periods_with_actuals(period) if p.id != period.id]
+        if earlier:
+            every = [r for p in earlier for r in store.forecast_records(p, person_ids)] + records
+            pooled = layer_fva(every, period="all", random_state=LINK_SEED)
+    sentence = describe_fva(fva.total, period=period.code, who="Managers'") if fva is not None else None
+    managers = {m for (_level, m) in (fva.by_manager if fva else {})}
+    lines = headline(period.code, theme_facts(insights) if insights is not None else (), rollup_fact(total),
+                     {n: e.wape for n, e in acc.overall.items()} if acc else None,
+                     fva.total if fva is not None else None)
     return LeaderReport(
         period=period.code, region=region, regions=regions, run=run, insights=insights,
-        rollup=tuple(rows), rollup_total=rollup_store.total(rows),
-        accuracy=accuracy(records) if records else None,
+        rollup=tuple(rows), rollup_total=total, accuracy=acc, headline=tuple(lines), fva=fva,
+        fva_pooled=pooled, fva_sentence=sentence, manager_names=store.person_names(managers),
     )
 
 

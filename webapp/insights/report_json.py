@@ -18,9 +18,47 @@ def _num(value):
 
 
 def _rollup_row(row) -> dict:
+    """One roll-up row over one base: every amount is of the submitters; `approved` null when undecided."""
     return {"region": row.group, "people": row.people, "submitted": row.submitted,
             "proposed": _num(row.proposed), "approved": _num(row.approved), "top_down": _num(row.top_down),
-            "gap": _num(row.gap)}
+            "gap": _num(row.gap), "invited": row.base, "coverage": _num(row.coverage), "decided": row.decided,
+            "undecided": row.undecided, "proposed_decided": _num(row.proposed_decided),
+            "top_down_all": _num(row.top_down_all)}
+
+
+def _fva(f) -> dict:
+    return {"layer": f.layer, "level": f.level, "n": f.n, "n_adjusted": f.n_adjusted,
+            "wape_in": _num(f.wape_in), "wape_out": _num(f.wape_out), "bias_in": _num(f.bias_in),
+            "bias_out": _num(f.bias_out), "fva": _num(f.fva), "fva_ci_low": _num(f.fva_ci_low),
+            "fva_ci_high": _num(f.fva_ci_high), "n_closer": f.n_closer, "n_further": f.n_further}
+
+
+def _fva_report(rep, names: dict) -> dict | None:
+    if rep is None:
+        return None
+    return {"period": rep.period, "total": _fva(rep.total), "layers": [_fva(f) for f in rep.layers],
+            "by_manager": [{"manager_id": m, "manager": names.get(m), **_fva(f)}
+                           for (_level, m), f in sorted(rep.by_manager.items(), key=lambda kv: str(kv[0]))],
+            "n_undecided": rep.n_undecided}
+
+
+def _joint(t) -> dict | None:
+    j = t.joint
+    if j is None:
+        return None
+    e = j.estimate
+    return {"estimate": None if e is None else {k: _num(getattr(e, k)) for k in (
+                "coef", "se", "ci_low", "ci_high", "p", "q", "adj_ci_low", "adj_ci_high", "adj_level")},
+            "finding": j.finding, "reason": j.reason, "one_at_a_time": j.one_at_a_time, "disagrees": j.disagrees,
+            "text": t.joint_sentence}
+
+
+def _verdict(t) -> dict:
+    link = t.link.link
+    if link is None:
+        return {"verdict": t.link.verdict, "finding": False}
+    return {**{k: (_num(v) if isinstance(v, float) else v) for k, v in link.verdict_dict().items()},
+            "verdict": t.link.verdict}
 
 
 def _errors(errors: dict) -> dict:
@@ -40,6 +78,8 @@ def report_as_dict(report) -> dict:
                 "n_reps": t.n_reps, "members": list(t.members),
                 "target_link": t.link.link.as_dict() if t.link.link is not None else None,
                 "target_link_text": t.sentence,
+                "verdict": _verdict(t),
+                "joint": _joint(t),
             })
     accuracy = None
     if report.accuracy is not None:
@@ -56,4 +96,19 @@ def report_as_dict(report) -> dict:
         "rollup": {"by_region": [_rollup_row(r) for r in report.rollup],
                    "total": _rollup_row(report.rollup_total)},
         "forecast_accuracy": accuracy,
+        # Added by issue 17 (PRODUCT.md's keys above are unchanged):
+        "headline": [dict(h, anchor=report.anchor(h["evidence"])) for h in report.headline],
+        "legend": report.insights.legend if report.insights else None,
+        "joint_model": _joint_model(report.insights.joint if report.insights else None),
+        "fva": None if report.fva is None else {
+            "sentence": report.fva_sentence, **_fva_report(report.fva, report.manager_names),
+            "pooled": _fva_report(report.fva_pooled, report.manager_names)},
     }
+
+
+def _joint_model(j) -> dict | None:
+    if j is None:
+        return None
+    return {"n_reps": j.n_reps, "n_terms": j.n_terms, "cov_type": j.cov_type, "r_squared": _num(j.r_squared),
+            "n_tested": j.n_tested, "n_findings": j.n_findings, "adj_level": _num(j.adj_level), "reason": j.reason,
+            "notes": list(j.notes), "disagreements": list(j.disagreements)}

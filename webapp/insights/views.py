@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from analysis.forecast import describe_fva
 from webapp.access import allow
-from webapp.actions.forms import ActionForm, StatusForm
+from webapp.actions.forms import ActionForm, status_form_for
 from webapp.infra.exports import chart_json, csv_response
-from webapp.insights.tables import figures, tables
+from webapp.insights.tables import FVA_CAPTION, ROLLUP_BASE, figures, tables
 from webapp.insights import report as insights_report
 from webapp.store import actions as actions_store, rollup as rollup_store
 from webapp.store.errors import NotFound
@@ -33,8 +36,16 @@ def report():
     report = _report(code, region)
     actions = actions_store.theme_actions(report.period)
     return render_template("insights/report.html", periods=periods, report=report, actions=actions,
-                           tables=tables(report, actions),
-                           charts={name: chart_json(fig) for name, fig in figures(report).items()})
+                           charts={name: chart_json(fig) for name, fig in figures(report).items()},
+                           **_words(report))
+
+
+def _words(report) -> dict:
+    """The captions and the pooled value-added sentence the page and the offline copy share."""
+    pooled = None
+    if report.fva_pooled is not None:
+        pooled = describe_fva(report.fva_pooled.total, period="all", who="Managers'")
+    return {"rollup_base": ROLLUP_BASE, "fva_caption": FVA_CAPTION, "describe_pooled": pooled}
 
 
 def _report(code, region):
@@ -99,5 +110,7 @@ def theme(theme_key: int):
         form.subject.choices = [SelectChoice(str(detail.theme.theme_id), detail.theme.label)]
         form.owner.choices = [SelectChoice(v, label) for v, label in actions_store.owner_choices()]
     actions = actions_store.theme_actions(code).get(detail.theme.theme_id, [])
+    status_forms = {a.id: status_form_for(a) for a in actions if form is not None or a.owner_id == current_user.id}
     return render_template("insights/theme.html", detail=detail, period=code, region=region, form=form,
-                           actions=actions, status_form=StatusForm(), status_titles=actions_store.STATUS_TITLES)
+                           actions=actions, status_forms=status_forms, status_titles=actions_store.STATUS_TITLES,
+                           today=date.today())

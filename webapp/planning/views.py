@@ -112,7 +112,8 @@ def rollup():
         abort(404)
     rows = rollup_store.rollup(period, by, visible_person_ids(current_user)) if period else []
     return render_template("plans/rollup.html", periods=periods, period=period, by=by, rows=rows,
-                           total=rollup_store.total(rows), groupings=rollup_store.GROUPINGS)
+                           total=rollup_store.total(rows), groupings=rollup_store.GROUPINGS,
+                           rollup_base=rollup_store.BASE_RULE)
 
 
 def _visible_plan(plan_id: int):

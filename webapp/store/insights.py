@@ -13,12 +13,14 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from analysis.forecast import RepForecast
+from analysis.forecast import RepForecast, Step
 from analysis.insights import NO_THEME, ThemedObservation, ThemeInfo, ThemeMembers
 from webapp.extensions import db
+from webapp.models.planning import DECIDED_STATUSES
 from webapp.models import (
     Actual,
     AnalysisRun,
+    Decision,
     Observation,
     ObservationTheme,
     ObservationThemeStat,
@@ -194,21 +196,78 @@ def theme_infos(run_id: int) -> list[ThemeInfo]:
     return [ThemeInfo(k, label, tuple(terms or ())) for k, label, terms in rows]
 
 
+def rep_baselines(period: Period, person_ids: set[int] | None = None) -> dict[int, float]:
+    """Each submitter's baseline (last period's approved target, else its actual), as PRODUCT.md defines it."""
+    prev = previous_period(period)
+    if prev is None:
+        return {}
+    approved = dict(db.session.execute(
+        select(PlanSubmission.person_id, PlanSubmission.approved)
+        .where(PlanSubmission.period_id == prev.id, PlanSubmission.approved.is_not(None))).all())
+    actual = dict(db.session.execute(
+        select(Actual.person_id, Actual.amount).where(Actual.period_id == prev.id)).all())
+    out = {}
+    for pid in set(approved) | set(actual):
+        if person_ids is not None and pid not in person_ids:
+            continue
+        value = approved.get(pid, actual.get(pid))
+        if value is not None and value > 0:
+            out[pid] = float(value)
+    return out
+
+
+def rep_groups(person_ids) -> dict[int, tuple[str | None, int | None]]:
+    """(region, direct manager id) of each given person, for the joint model and per-manager figures."""
+    ids = list(person_ids)
+    if not ids:
+        return {}
+    return {pid: (region, manager) for pid, region, manager in db.session.execute(
+        select(Person.id, Region.name, Person.manager_id)
+        .outerjoin(Territory, Person.territory_id == Territory.id)
+        .outerjoin(Region, Territory.region_id == Region.id).where(Person.id.in_(ids)))}
+
+
+def person_names(person_ids) -> dict[int, str]:
+    ids = [i for i in person_ids if i is not None]
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Person.id, Person.name).where(Person.id.in_(ids))).all())
+
+
+def periods_with_actuals(period: Period) -> list[Period]:
+    """Periods of the same kind as `period`, up to it, that have actuals (oldest first)."""
+    kind = is_quarter(period.code)
+    rows = db.session.scalars(
+        select(Period).where(Period.starts_on <= period.starts_on, Period.id.in_(select(Actual.period_id)))
+        .order_by(Period.starts_on))
+    return [p for p in rows if is_quarter(p.code) == kind]
+
+
 def forecast_records(period: Period, person_ids: set[int] | None = None) -> list[RepForecast]:
-    """One RepForecast per person with an actual in the period."""
+    """One RepForecast per person with an actual in the period, with baseline and approval chain.
+
+    The chain is the direct manager, and when someone above decided (a setting allows it) that
+    person as the level above; the decider is read from the audit trail's last approve/adjust.
+    """
     actual = dict(db.session.execute(
         select(Actual.person_id, Actual.amount).where(Actual.period_id == period.id)).all())
     if not actual:
         return []
-    plans = {pid: (prop, appr) for pid, prop, appr in db.session.execute(
-        select(PlanSubmission.person_id, PlanSubmission.proposed, PlanSubmission.approved)
+    plans = {pid: (plan_id, prop, appr, status) for plan_id, pid, prop, appr, status in db.session.execute(
+        select(PlanSubmission.id, PlanSubmission.person_id, PlanSubmission.proposed, PlanSubmission.approved,
+               PlanSubmission.status)
         .where(PlanSubmission.period_id == period.id, PlanSubmission.status != "draft"))}
+    deciders = {}
+    for submission_id, actor_id in db.session.execute(
+            select(Decision.submission_id, Decision.actor_id)
+            .join(PlanSubmission, Decision.submission_id == PlanSubmission.id)
+            .where(PlanSubmission.period_id == period.id, Decision.action.in_(("approve", "adjust")))
+            .order_by(Decision.id)):
+        deciders[submission_id] = actor_id
     top = dict(db.session.execute(
         select(TopDownTarget.person_id, TopDownTarget.amount).where(TopDownTarget.period_id == period.id)).all())
-    people = {pid: (region, manager) for pid, region, manager in db.session.execute(
-        select(Person.id, Region.name, Person.manager_id)
-        .outerjoin(Territory, Person.territory_id == Territory.id)
-        .outerjoin(Region, Territory.region_id == Region.id).where(Person.id.in_(list(actual))))}
+    people = rep_groups(actual)
+    baselines = rep_baselines(period, person_ids)
 
     def num(value):
         return float(value) if value is not None else None
@@ -217,8 +276,14 @@ def forecast_records(period: Period, person_ids: set[int] | None = None) -> list
     for pid in sorted(actual):
         if person_ids is not None and pid not in person_ids:
             continue
-        proposed, approved = plans.get(pid, (None, None))
+        plan_id, proposed, approved, status = plans.get(pid, (None, None, None, None))
+        if status not in DECIDED_STATUSES:
+            approved = None  # undecided: no approved amount, never 0
         region, manager = people.get(pid, (None, None))
+        decider = deciders.get(plan_id)
+        chain = ()
+        if approved is not None and decider is not None and manager is not None and decider != manager:
+            chain = (Step(manager, None), Step(decider, float(approved)))
         records.append(RepForecast(pid, num(actual[pid]), num(proposed), num(approved), num(top.get(pid)),
-                                   region, manager))
+                                   region, manager, baselines.get(pid), chain))
     return records
