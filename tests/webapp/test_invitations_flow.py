@@ -72,6 +72,7 @@ def _to(smtp, address):
     return [m for m in smtp.messages if m["To"] == address]
 
 
+@pytest.mark.both_databases
 def test_imported_people_are_invited_and_a_link_sets_a_password_once(app, admin, smtp, db):
     assert _import(admin).status_code == 303
     assert sorted(m["To"] for m in smtp.messages) == ["boss@example.test", "ravi@example.test", "rita@example.test"]

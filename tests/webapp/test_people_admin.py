@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from sqlalchemy import select
 
 from tests.support.web import EMAILS, login, table_snapshot
@@ -102,6 +103,7 @@ def test_moving_a_team_under_one_of_its_members_is_refused(app, org, db):
     assert table_snapshot(db) == before
 
 
+@pytest.mark.both_databases
 def test_import_preview_counts_each_kind_of_change_and_writes_nothing(app, org, db):
     c = _admin(app, org)
     text = "\n".join([HEADER,
@@ -126,6 +128,7 @@ def test_import_preview_counts_each_kind_of_change_and_writes_nothing(app, org, 
     assert db.session.query(PersonChange).filter_by(action="import").one().detail["deactivated"] == 4
 
 
+@pytest.mark.both_databases
 def test_import_errors_name_the_line_and_column_and_nothing_is_written(app, org, db):
     c = _admin(app, org)
     text = "\n".join([HEADER,

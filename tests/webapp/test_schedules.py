@@ -38,6 +38,7 @@ def _restarted(app, tmp_path, now):
     with fresh.app_context():
         summary = tick(now)
         _db.session.remove()
+        _db.engine.dispose()  # the "restarted worker" stops: its connections close
     _db.session.expire_all()
     return summary
 
@@ -50,6 +51,7 @@ def _campaigns(name="Planning 2027-Q2"):
     return _db.session.scalars(select(Campaign).where(Campaign.name == name)).all()
 
 
+@pytest.mark.both_databases
 def test_a_scheduled_campaign_opens_reminds_non_respondents_and_closes_once_each(app, org, schedule, tmp_path):
     audience = sorted(EMAILS[k] for k in ("m1", "m2", "r1", "r2", "r3"))
 
