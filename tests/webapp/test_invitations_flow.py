@@ -134,6 +134,9 @@ def test_forgot_password_answers_the_same_for_unknown_addresses_and_mails_only_r
     strip = lambda r: re.sub(r'value="[^"]*"', "", r.get_data(as_text=True))  # noqa: E731  (the CSRF token differs)
     assert strip(known) == strip(unknown)
     assert [m["To"] for m in smtp.messages] == ["rita@example.test"]
+    # Both requests did the same work: one background job each, with the same result.
+    resets = db.session.scalars(select(Job).where(Job.kind == "password_reset")).all()
+    assert [(j.state, j.message) for j in resets] == [("finished", "Done.")] * 2
     path = _link(smtp.messages[0])
     assert "reset" in SmtpServer.text_of(smtp.messages[0]).lower()
     assert c.post(path, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code == 303

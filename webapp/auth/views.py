@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, Length
 from webapp.access import ALL_ROLES, allow
 from webapp.auth import oidc
 from webapp.extensions import limiter
-from webapp import notifications
+from webapp.infra import jobs
 from webapp.infra.passwords import PasswordPolicyError, verify_password
 from webapp.store import invitations, people
 
@@ -97,9 +97,9 @@ def forgot_password():
         flash("Sign in with your organisation's account; passwords are not used here.", "info")
         return redirect(url_for("auth.login"))
     if form.validate_on_submit():
-        # The same answer whether or not the address has an account (no enumeration); the mail
-        # itself is written here and sent by a background job.
-        notifications.password_reset(form.email.data)
+        # The same answer, and the same work in this request, whether or not the address has an
+        # account (no enumeration, not even by timing): a background job looks it up and writes the mail.
+        jobs.start("password_reset", {"email": form.email.data.strip().lower()[:254]})
         flash(FORGOT_SENT, "info")
         return redirect(url_for("auth.login"), code=303)
     return render_template("auth/forgot.html", form=form), 400 if form.is_submitted() else 200

@@ -98,7 +98,15 @@ def _campaign_opened(job, report: Reporter) -> str:
     return f"{campaign_opened(int(job.parameters['campaign_id']))} people told."
 
 
-TASKS.update({"send_mail": _send_mail, "campaign_opened": _campaign_opened})
+def _password_reset(job, report: Reporter) -> str:
+    """Write a reset link for an address if it has an account; says nothing about which it was."""
+    from webapp.notifications import password_reset
+
+    password_reset(str(job.parameters["email"]))
+    return "Done."
+
+
+TASKS.update({"send_mail": _send_mail, "campaign_opened": _campaign_opened, "password_reset": _password_reset})
 
 
 def start(kind: str, parameters: dict | None = None, requested_by_id: int | None = None):
