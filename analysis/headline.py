@@ -21,6 +21,7 @@ percentages, percentage points, counts and money in words ("2.41 million"), neve
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -100,9 +101,13 @@ def _abs_points(x: float) -> str:
 
 
 def _strength(link: TargetLink) -> float:
+    """How far the adjusted interval stays from zero, relative to its width (open: by its near end)."""
     low, high = link.adj_ci_low, link.adj_ci_high
+    near = min(abs(low), abs(high))
     width = high - low
-    return min(abs(low), abs(high)) / width if width > 0 else float("inf")
+    if math.isinf(width):
+        return 0.0
+    return near / width if width > 0 else float("inf")
 
 
 def _finding_sentence(t: ThemeFact) -> str:
@@ -110,9 +115,12 @@ def _finding_sentence(t: ThemeFact) -> str:
     lower = link.adj_ci_high < 0  # a finding's adjusted interval lies on one side of zero
     near, far = sorted((abs(link.adj_ci_low), abs(link.adj_ci_high)))
     direction = "lower" if lower else "higher"
-    text = (f"Reps reporting {t.label} proposed changes {_abs_points(link.diff)} points {direction} than the "
-            f"others ({_pct(link.mean_change_with)} against {_pct(link.mean_change_without)}; adjusted interval "
-            f"{_abs_points(near)} to {_abs_points(far)} points {direction})")
+    typical = link.shift if link.shift is not None else link.diff
+    span = (f"at least {_abs_points(near)} points {direction}" if math.isinf(far)
+            else f"{_abs_points(near)} to {_abs_points(far)} points {direction}")
+    text = (f"Reps reporting {t.label} proposed changes typically {_abs_points(typical)} points {direction} than "
+            f"the others ({_pct(link.mean_change_with)} against {_pct(link.mean_change_without)} on average; "
+            f"adjusted interval {span})")
     if t.joint is not None and t.joint.estimate is not None and not t.joint.estimate.finding:
         text += ", but not once the other themes reported by the same reps are taken into account"
     return text + "."

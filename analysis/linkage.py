@@ -20,26 +20,32 @@ of the period is shown at the one level ``adj_level = 1 - max(R, 1) q / m``. By 
 theme is a finding exactly when its adjusted interval excludes zero; with no finding (R = 0) the
 level is 1 - q / m, the level at which none of them excludes zero.
 
-The adjusted intervals are Welch t intervals for the difference of means (unequal variances,
-Welch-Satterthwaite degrees of freedom; the same numbers as
-``scipy.stats.ttest_ind(equal_var=False).confidence_interval``, computed from the two groups'
-means and variances so that the m x m levels of the selection cost nothing). Not the bootstrap:
-the adjusted levels are 99.5-99.9%, and a percentile bootstrap of a mean from 5-40 reps is far too
-narrow that deep in the tails (normal tails from a variance estimated with a bias of (n-1)/n): in
-simulated periods with no effect at all it makes a finding in far more than the 5% of periods the
-FDR bound allows, Welch t about 5% (``benchmarks/verdict_calibration.py``). The 95% bootstrap
-interval stays in ``ci_low``/``ci_high`` (PRODUCT.md's stable fields); the verdict reads the Welch
-intervals only, so it never mixes two methods.
+The intervals are those of the Mann-Whitney test the link already reports: the
+Hodges-Lehmann / Moses interval for the *shift* between the two groups (the median of all
+rep-with minus rep-without differences, ``shift``), i.e. every shift d for which the two-sided
+Mann-Whitney test of "with - d" against "without" (normal approximation, tie-corrected variance,
+continuity correction, as ``scipy.stats.mannwhitneyu`` computes p for all but tiny groups) does not
+reject at the level. Being dual to that test, the selection on intervals is BH on the stable
+``p``: a finding is a theme with BH ``q <= 0.05`` (except when ties put an interval end exactly at
+zero, or both groups have fewer than 8 reps and scipy uses the exact test), so the verdict, the
+q in the JSON and the interval shown beside it all agree. Why not a mean-based interval: the
+adjusted levels are 99.5-99.9%, and deep in the tails neither the percentile bootstrap (scipy's,
+too narrow for 5-40 reps) nor Welch's t (its variance estimate moves with the mean when changes
+are skewed) keeps its level: in simulated periods with no effect at all they made a finding in
+15% (bootstrap, normal changes) and 24% (Welch, skewed changes) of periods where the FDR bound
+is 5%; the rank-based intervals 4% in both (``benchmarks/verdict_calibration.py``,
+benchmarks/RESULTS.md). scipy has no Hodges-Lehmann interval, hence :func:`shift_interval`. The
+95% bootstrap interval of the difference of *means* stays in ``ci_low``/``ci_high`` (PRODUCT.md's
+stable fields) and is not used by the verdict.
 
 Three verdicts, stated by :data:`LINK_LEGEND`:
 
 * ``"clear"`` -- a finding: the adjusted interval excludes zero;
-* ``"suggestive"`` -- not a finding, but the theme's own 95% interval (``own_ci_low``/``own_ci_high``,
-  same method) excludes zero;
+* ``"suggestive"`` -- not a finding, but the theme's own 95% shift interval (``own_ci_low``/
+  ``own_ci_high``; equivalently its Mann-Whitney p < 0.05) excludes zero;
 * ``"no sign"`` -- even the theme's own 95% interval includes zero.
 
-The Mann-Whitney p and its BH q stay in the JSON (stable interface) as a rank-based cross-check;
-the verdict does not use them, so the sentence does not quote q.
+The sentence quotes intervals, not q: "q" is what the adjusted interval already says.
 
 Themes together
 ---------------
@@ -84,7 +90,7 @@ __all__ = [
     "joint_link_themes",
     "link_themes",
     "percentile_interval",
-    "welch_interval",
+    "shift_interval",
 ]
 
 MIN_REPS = 5
@@ -93,11 +99,11 @@ FINDING_Q = 0.05  # BH / FCR level of the findings
 N_RESAMPLES = 2000  # bootstrap draws of the (unadjusted) 95% interval
 VERDICTS = ("clear", "suggestive", "no sign")
 LINK_LEGEND = (
-    "Each bar is the range of differences in proposed change that the data allow, widened for the "
-    "number of themes tested at once: a theme is a finding (\"clear\") only when its whole widened "
-    "range lies on one side of zero; \"suggestive\" means only the theme's own 95% range excludes "
-    "zero, which some themes do by chance when many are tested; \"no sign\" means even that range "
-    "includes zero."
+    "Each bar is the range for the typical gap in proposed change between reps who report the theme "
+    "and the others, widened for the number of themes tested at once: a theme is a finding "
+    "(\"clear\") only when its whole widened range lies on one side of zero; \"suggestive\" means only "
+    "the theme's own 95% range excludes zero, which some themes do by chance when many are tested; "
+    "\"no sign\" means even that range includes zero."
 )
 JOINT_MIN_DF = 10  # residual degrees of freedom the joint model keeps at least
 JOINT_MIN_CLUSTERS = 10  # managers needed before errors are clustered by manager
@@ -112,13 +118,15 @@ _CHUNK_ELEMENTS = 2_000_000  # bound on resample indices held in memory at once
 class TargetLink:
     """The link of one theme to target changes (the ``target_link`` object of the JSON output).
 
-    The first ten fields are the stable interface (``ci_low``/``ci_high``: 95% percentile bootstrap).
-    The others say what the page may call it: ``adj_ci_low``/``adj_ci_high`` is the FCR-adjusted
-    Welch interval at ``adj_level`` (the same level for every theme of the period), ``finding``
-    holds exactly when it excludes zero, ``own_ci_low``/``own_ci_high`` the theme's own 95% Welch
-    interval (what "suggestive" reads), ``verdict`` one of :data:`VERDICTS`, ``n_tested`` the themes
-    of the period with a link (m) and ``n_findings`` the findings among them (R). A link built
-    without them (``adj_level`` None) is unadjusted.
+    The first ten fields are the stable interface (``ci_low``/``ci_high``: 95% percentile bootstrap of
+    the difference of means). The others say what the page may call it: ``shift`` is the
+    Hodges-Lehmann shift (median of the with-minus-without differences), ``adj_ci_low``/
+    ``adj_ci_high`` its FCR-adjusted interval at ``adj_level`` (the same level for every theme of
+    the period; +-inf where a tiny group leaves it open), ``finding`` holds exactly when it excludes
+    zero, ``own_ci_low``/``own_ci_high`` the theme's own 95% shift interval (what "suggestive" reads),
+    ``verdict`` one of :data:`VERDICTS`, ``n_tested`` the themes of the period with a link (m) and
+    ``n_findings`` the findings among them (R). A link built without them (``adj_level`` None) is
+    unadjusted.
     """
 
     theme_id: Hashable
@@ -140,6 +148,7 @@ class TargetLink:
     n_findings: int = 0
     own_ci_low: float | None = None
     own_ci_high: float | None = None
+    shift: float | None = None
 
     def as_dict(self) -> dict[str, float | int]:
         """Return the fields PRODUCT.md lists for ``target_link`` (without ``theme_id``)."""
@@ -156,8 +165,9 @@ class TargetLink:
         }
 
     def verdict_dict(self) -> dict[str, object]:
-        """Return the verdict fields (adjusted and own intervals, the level, finding, verdict, m and R)."""
+        """Return the verdict fields (shift, adjusted and own intervals, the level, finding, verdict, m, R)."""
         return {
+            "shift": self.shift,
             "adj_ci_low": self.adj_ci_low,
             "adj_ci_high": self.adj_ci_high,
             "adj_level": self.adj_level,
@@ -341,34 +351,113 @@ def bootstrap_diff_ci(
     return percentile_interval(draws, confidence)
 
 
-def welch_interval(with_values: Sequence[float], without_values: Sequence[float]
-                   ) -> Callable[[float], tuple[float, float]]:
-    """Welch t interval for ``mean(with) - mean(without)`` as a function of the level.
+_SELECT_DIRECT = 1_000_000  # candidate pairs below which an order statistic is read off a sort
 
-    The same interval as ``scipy.stats.ttest_ind(x, y, equal_var=False).confidence_interval(level)``
-    (difference of means +- t quantile x sqrt(var_x/n_x + var_y/n_y), Welch-Satterthwaite degrees of
-    freedom), with the means and variances computed once, so many levels cost one
-    ``scipy.stats.t.ppf`` each. Both groups constant: the point ``(diff, diff)``.
+
+def _first_at_most(xs: np.ndarray, ys: np.ndarray, value: float, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Per row i, the first j in [lo_i, hi_i) with xs[i] - ys[j] <= value (hi_i if none).
+
+    ``ys`` ascending, so ``xs[i] - ys[j]`` is non-increasing in j (floating subtraction is monotone):
+    a vectorised binary search over all rows at once.
     """
-    x = np.asarray(with_values, dtype=float)
-    y = np.asarray(without_values, dtype=float)
-    if x.size < 2 or y.size < 2:
-        raise ValueError("both samples need at least two values")
-    diff = float(x.mean() - y.mean())
-    vx, vy = float(x.var(ddof=1)) / x.size, float(y.var(ddof=1)) / y.size
-    se = math.sqrt(vx + vy)
-    if se == 0:
-        return lambda level: (diff, diff)
-    df = (vx + vy) ** 2 / (vx ** 2 / (x.size - 1) + vy ** 2 / (y.size - 1))
-    from scipy.stats import t
+    lo, hi = lo.copy(), hi.copy()
+    while True:
+        open_ = lo < hi
+        if not open_.any():
+            return lo
+        mid = (lo + hi) // 2
+        ok = (xs - ys[np.minimum(mid, ys.size - 1)]) <= value
+        hi = np.where(open_ & ok, mid, hi)
+        lo = np.where(open_ & ~ok, mid + 1, lo)
+
+
+def _kth_difference(xs: np.ndarray, ys: np.ndarray, k: int, rng: np.random.Generator,
+                    direct: int = _SELECT_DIRECT) -> float:
+    """The k-th smallest (1-based) of the n_x n_y differences ``xs[i] - ys[j]``, exactly, in bounded memory.
+
+    ``xs``, ``ys`` ascending. Up to ``direct`` pairs: sort them. Beyond: randomised selection on the
+    implicit sorted matrix (each row's candidates are a range of j), shrinking the candidate ranges
+    around random pivots until few enough are left to sort.
+    """
+    n, m = xs.size, ys.size
+    lo, hi = np.zeros(n, dtype=np.int64), np.full(n, m, dtype=np.int64)  # candidates j in [lo_i, hi_i)
+    below = 0  # differences known to be smaller than every candidate
+    while True:
+        sizes = hi - lo
+        total = int(sizes.sum())
+        if total <= direct:
+            rows = np.repeat(np.arange(n), sizes)
+            cols = np.concatenate([np.arange(a, b) for a, b in zip(lo.tolist(), hi.tolist())]) if total else \
+                np.zeros(0, dtype=np.int64)
+            cand = xs[rows] - ys[cols]
+            return float(np.partition(cand, k - below - 1)[k - below - 1])
+        pick = int(rng.integers(total))
+        ends = np.cumsum(sizes)
+        row = int(np.searchsorted(ends, pick, side="right"))
+        col = int(lo[row] + pick - (ends[row - 1] if row else 0))
+        pivot = float(xs[row] - ys[col])
+        first_le = _first_at_most(xs, ys, pivot, lo, hi)  # candidates <= pivot: j in [first_le_i, hi_i)
+        first_lt = _first_at_most(xs, ys, float(np.nextafter(pivot, -np.inf)), first_le, hi)
+        n_lt, n_le = int((hi - first_lt).sum()), int((hi - first_le).sum())
+        if below + n_lt >= k:
+            lo = first_lt
+        elif below + n_le >= k:
+            return pivot
+        else:
+            below += n_le
+            hi = first_le
+
+
+def shift_interval(with_values: Sequence[float], without_values: Sequence[float], *,
+                   direct: int = _SELECT_DIRECT) -> tuple[float, Callable[[float], tuple[float, float]]]:
+    """Hodges-Lehmann shift and its Mann-Whitney (Moses) interval as a function of the level.
+
+    The interval at level L holds every shift d for which the two-sided Mann-Whitney test of
+    ``with - d`` against ``without`` does not reject at 1 - L: with U(d) = #{x_i - y_j > d} +
+    #{x_i - y_j = d} / 2 and the test's normal approximation (mean n_x n_y / 2, tie-corrected
+    standard deviation of the observed data, continuity correction 1/2), it runs from the
+    ceil(N/2 - c)-th to the (floor(N/2 + c) + 1)-th smallest of the N = n_x n_y differences, c = z
+    sd + 1/2 (an end beyond the differences is +-inf). So "the interval at L excludes zero" is
+    "scipy.stats.mannwhitneyu's asymptotic p < 1 - L", up to an end falling exactly on zero.
+
+    Returns
+    -------
+    tuple
+        ``(shift, at)``: the median of the differences and ``at(level) -> (low, high)``.
+    """
+    from scipy.stats import norm
+
+    xs = np.sort(np.asarray(with_values, dtype=float))
+    ys = np.sort(np.asarray(without_values, dtype=float))
+    if xs.size < 1 or ys.size < 1:
+        raise ValueError("both samples must be non-empty")
+    n, m = xs.size, ys.size
+    big = n * m
+    rng = np.random.default_rng(0)  # pivots only: the result does not depend on them
+    cache: dict[int, float] = {}
+
+    def kth(k: int) -> float:
+        if k not in cache:
+            cache[k] = _kth_difference(xs, ys, k, rng, direct)
+        return cache[k]
+
+    shift = kth((big + 1) // 2) if big % 2 else (kth(big // 2) + kth(big // 2 + 1)) / 2
+    _, counts = np.unique(np.concatenate([xs, ys]), return_counts=True)
+    total = n + m
+    tie = float(np.sum(counts.astype(float) ** 3 - counts)) / (total * (total - 1)) if total > 1 else 0.0
+    sd = math.sqrt(max(0.0, big / 12 * ((total + 1) - tie)))
 
     def at(level: float) -> tuple[float, float]:
         if not 0 < level < 1:
             raise ValueError("level must lie in (0, 1)")
-        half = float(t.ppf(1 - (1 - level) / 2, df)) * se
-        return diff - half, diff + half
+        c = float(norm.ppf(1 - (1 - level) / 2)) * sd + 0.5
+        k_low = math.ceil(big / 2 - c)
+        k_high = math.floor(big / 2 + c) + 1
+        low = kth(k_low) if k_low >= 1 else -math.inf
+        high = kth(k_high) if k_high <= big else math.inf
+        return low, high
 
-    return at
+    return shift, at
 
 
 def _excludes_zero(interval: tuple[float, float]) -> bool:
@@ -453,7 +542,7 @@ def link_themes(
     n_resamples : int, default 2000
         Bootstrap resamples per theme (for ``ci_low``/``ci_high``).
     confidence : float, default 0.95
-        Coverage of the theme's own intervals (bootstrap ``ci_low``/``ci_high``, Welch ``own_ci_*``).
+        Coverage of the theme's own intervals (bootstrap ``ci_low``/``ci_high``, shift ``own_ci_*``).
     fcr_q : float, default 0.05
         Level of the BH selection and of the FCR adjustment (see the module docstring).
     random_state : int, Generator or None
@@ -480,7 +569,7 @@ def link_themes(
     from scipy import stats  # here, not at import: scipy.stats costs ~0.5 s to import
 
     partial: dict[Hashable, tuple] = {}
-    welch: dict[Hashable, Callable[[float], tuple[float, float]]] = {}
+    shifts: dict[Hashable, tuple[float, Callable[[float], tuple[float, float]]]] = {}
     results: dict[Hashable, ThemeLinkResult] = {}
     for theme_id, members in memberships.items():
         member_set = set(members)
@@ -492,23 +581,23 @@ def link_themes(
         p = float(stats.mannwhitneyu(x, y, alternative="two-sided").pvalue)
         low, high = bootstrap_diff_ci(x, y, n_resamples=n_resamples, confidence=confidence,
                                       random_state=_theme_rng(random_state, theme_id))
-        welch[theme_id] = welch_interval(x, y)
+        shifts[theme_id] = shift_interval(x, y)
         partial[theme_id] = (float(x.mean()), float(y.mean()), low, high, p)
 
     m = len(partial)
     q_values = benjamini_hochberg([v[4] for v in partial.values()])
-    intervals = list(welch.values())
+    intervals = [at for _, at in shifts.values()]
     n_findings, level = fcr_selection(lambda lv: [at(lv) for at in intervals], m, q=fcr_q)
     for (theme_id, (m_with, m_without, low, high, p)), q in zip(partial.items(), q_values):
         r = results[theme_id]
-        adj = welch[theme_id](level)
-        own = welch[theme_id](confidence)
+        shift, at = shifts[theme_id]
+        adj, own = at(level), at(confidence)
         finding = _excludes_zero(adj)
         link = TargetLink(
             theme_id, r.n_with, r.n_without, m_with, m_without, m_with - m_without, low, high, p, float(q),
             adj_ci_low=adj[0], adj_ci_high=adj[1], adj_level=level, finding=finding,
             verdict=_verdict(finding, own), n_tested=m, n_findings=n_findings,
-            own_ci_low=own[0], own_ci_high=own[1],
+            own_ci_low=own[0], own_ci_high=own[1], shift=shift,
         )
         results[theme_id] = ThemeLinkResult(theme_id, r.n_with, r.n_without, link)
     return results
@@ -540,9 +629,22 @@ def _pts(value: float) -> str:
     if pts == 0:
         return "0.0"
     digits = 1
-    while round(pts, digits) == 0 and digits < 6:
+    while round(pts, digits) == 0 and digits < 4:
         digits += 1
+    if round(pts, digits) == 0:
+        return "just below zero" if pts < 0 else "just above zero"
     return f"{pts:+.{digits}f}"
+
+
+def _range(low: float, high: float) -> str:
+    """An interval in points; an end a tiny group leaves open says so."""
+    if math.isinf(low) and math.isinf(high):
+        return "open on both sides"
+    if math.isinf(low):
+        return f"open below, up to {_pts(high)} points"
+    if math.isinf(high):
+        return f"from {_pts(low)} points, open above"
+    return f"{_pts(low)} to {_pts(high)} points"
 
 
 def _tested(n: int) -> str:
@@ -552,9 +654,10 @@ def _tested(n: int) -> str:
 def describe_link(label: str, result: ThemeLinkResult | TargetLink | None) -> str:
     """Say in one plain sentence how a theme goes with target changes, in the words of its verdict.
 
-    The sentence quotes the interval its verdict is decided on: the adjusted interval, and for a
-    "suggestive" theme also its own 95% interval; every bound is written with the decimals needed
-    to show its sign, so a "clear" sentence never shows an interval that reads as including zero.
+    The sentence quotes the interval its verdict is decided on: the adjusted interval of the shift,
+    and for a "suggestive" theme also its own 95% interval; every bound is written with the
+    decimals needed to show its sign, so a "clear" sentence never shows an interval that reads as
+    including zero.
 
     Parameters
     ----------
@@ -567,8 +670,8 @@ def describe_link(label: str, result: ThemeLinkResult | TargetLink | None) -> st
     -------
     str
         For example "Reps reporting competitor discounting proposed -9.8% on average against
-        +4.1% for the others: -13.9 points, a clear difference (99.6% interval -19.0 to -8.0
-        points, adjusted for the 12 themes tested)."
+        +4.1% for the others: a clear difference, typically -13.0 points (99.6% interval -19.0 to
+        -8.0 points, adjusted for the 12 themes tested)."
     """
     link = result.link if isinstance(result, ThemeLinkResult) else result
     if link is None:
@@ -582,22 +685,23 @@ def describe_link(label: str, result: ThemeLinkResult | TargetLink | None) -> st
         f"Reps reporting {label} proposed {100 * link.mean_change_with:+.1f}% on average against "
         f"{100 * link.mean_change_without:+.1f}% for the others"
     )
-    own_low, own_high = ((link.own_ci_low, link.own_ci_high) if link.own_ci_low is not None
-                         else (link.ci_low, link.ci_high))
-    own = f"{_pts(own_low)} to {_pts(own_high)} points"
-    if link.adj_level is None:  # an unadjusted link (built by hand): only its own interval to go on
+    if link.adj_level is None:  # an unadjusted link (built by hand): only its 95% interval to go on
+        own = _range(link.ci_low, link.ci_high)
         if _excludes_zero((link.ci_low, link.ci_high)):
-            return (f"{head}: {_pts(link.diff)} points, suggestive only (its 95% interval, {own}, excludes "
+            return (f"{head}: suggestive only, {_pts(link.diff)} points (its 95% interval, {own}, excludes "
                     f"zero but is not adjusted for the other themes tested).")
         return f"{head}: no sign of a difference ({_pts(link.diff)} points; 95% interval {own}, includes zero)."
-    adj = (f"{format_level(link.adj_level)} interval {_pts(link.adj_ci_low)} to {_pts(link.adj_ci_high)} "
-           f"points, adjusted for {_tested(link.n_tested)}")
+    typical = _pts(link.shift if link.shift is not None else link.diff)
+    adj = (f"{format_level(link.adj_level)} interval {_range(link.adj_ci_low, link.adj_ci_high)}, "
+           f"adjusted for {_tested(link.n_tested)}")
+    own_low, own_high = ((link.own_ci_low, link.own_ci_high) if link.own_ci_low is not None
+                         else (link.ci_low, link.ci_high))
     if link.finding:
-        return f"{head}: {_pts(link.diff)} points, a clear difference ({adj})."
+        return f"{head}: a clear difference, typically {typical} points ({adj})."
     if _excludes_zero((own_low, own_high)):
-        return (f"{head}: {_pts(link.diff)} points, suggestive only (the {adj}, includes zero; this theme's "
-                f"own 95% interval, {own}, does not).")
-    return f"{head}: no sign of a difference ({_pts(link.diff)} points; {adj}, includes zero)."
+        return (f"{head}: suggestive only, typically {typical} points (the {adj}, includes zero; this theme's "
+                f"own 95% interval, {_range(own_low, own_high)}, does not).")
+    return f"{head}: no sign of a difference (typically {typical} points; {adj}, includes zero)."
 
 
 # ----------------------------------------------------------------------------------------------
@@ -902,7 +1006,7 @@ def describe_joint(label: str, result: JointThemeResult | None) -> str:
         why = TOO_FEW if result is None else result.reason
         return f"Together with the other themes: no estimate for {label} ({why})."
     e = result.estimate
-    adj = f"{format_level(e.adj_level)} interval {_pts(e.adj_ci_low)} to {_pts(e.adj_ci_high)} points"
+    adj = f"{format_level(e.adj_level)} interval {_range(e.adj_ci_low, e.adj_ci_high)}"
     if e.finding:
         text = (f"Together with the other themes, region and baseline size, reporting {label} goes with "
                 f"{_pts(e.coef)} points of proposed change, a clear difference ({adj}, adjusted)")

@@ -22,16 +22,17 @@ from analysis.linkage import LINK_LEGEND, JointEstimate, JointThemeResult, Targe
 RAW_FRACTION = re.compile(r"(?<![\d.])[-+]?0\.\d{3,}")
 
 
-def link(diff, adj_low, adj_high, *, finding=None, with_=0.05, theme="t"):
+def link(diff, adj_low, adj_high, *, finding=None, with_=0.05, theme="t", shift=None):
     finding = (adj_low > 0 or adj_high < 0) if finding is None else finding
     return TargetLink(theme, 30, 50, with_, with_ - diff, diff, adj_low * 0.8, adj_high * 0.8, 0.01, 0.02,
                       adj_ci_low=adj_low, adj_ci_high=adj_high, adj_level=0.995, finding=finding,
-                      verdict="clear" if finding else "no sign", n_tested=10, n_findings=2)
+                      verdict="clear" if finding else "no sign", n_tested=10, n_findings=2,
+                      shift=diff if shift is None else shift)
 
 
 def facts():
     return [
-        ThemeFact(1, "competitor discounting", "stable", 0.12, 0.11, link(-0.139, -0.19, -0.08)),
+        ThemeFact(1, "competitor discounting", "stable", 0.12, 0.11, link(-0.139, -0.19, -0.08, shift=-0.13)),
         ThemeFact(2, "new budget approvals", "emerging", 0.10, 0.04, link(0.06, 0.01, 0.11)),
         ThemeFact(3, "weather", "fading", 0.03, 0.09, link(0.004, -0.03, 0.04)),
         ThemeFact(4, "tiny theme", "stable", 0.01, 0.01, None),
@@ -45,9 +46,10 @@ def test_strongest_finding_first_and_each_sentence_names_its_evidence():
     assert len(items) == MAX_SENTENCES
     assert [i["evidence"] for i in items] == ["theme:1", "theme:2", "rollup", "fva", "theme:3"]
     assert items[0]["text"] == (
-        "Reps reporting competitor discounting proposed changes 13.9 points lower than the others "
-        "(5.0% against 18.9%; adjusted interval 8.0 to 19.0 points lower).")
-    assert items[1]["text"].startswith("Reps reporting new budget approvals proposed changes 6.0 points higher")
+        "Reps reporting competitor discounting proposed changes typically 13.0 points lower than the others "
+        "(5.0% against 18.9% on average; adjusted interval 8.0 to 19.0 points lower).")
+    assert items[1]["text"].startswith("Reps reporting new budget approvals proposed changes typically 6.0 points "
+                                       "higher")
     assert items[2]["text"] == (
         "Bottom-up plans total 4.2% below the top-down targets (2.41 million against 2.52 million for the same "
         "people; 46 of 80 invited have submitted, 46 plans still undecided).")
@@ -77,6 +79,11 @@ def test_ride_along_finding_says_so():
                   JointThemeResult(5, 30, est, None, True, True))
     text = headline("2026-Q2", [t])[0]["text"]
     assert text.endswith("but not once the other themes reported by the same reps are taken into account.")
+
+
+def test_open_interval_finding():
+    t = ThemeFact(7, "fees", "stable", 0.05, 0.05, link(-0.2, float("-inf"), -0.05))
+    assert "adjusted interval at least 5.0 points lower" in headline("2026-Q2", [t])[0]["text"]
 
 
 def test_gap_that_matches_and_money_in_words():

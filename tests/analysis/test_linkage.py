@@ -12,6 +12,7 @@ from analysis.linkage import (
     TOO_FEW,
     TargetLink,
     ThemeLinkResult,
+    _kth_difference,
     benjamini_hochberg,
     bootstrap_diff_ci,
     bootstrap_diff_distribution,
@@ -19,7 +20,7 @@ from analysis.linkage import (
     fcr_selection,
     link_themes,
     percentile_interval,
-    welch_interval,
+    shift_interval,
 )
 
 
@@ -131,10 +132,11 @@ def test_non_finite_change_is_refused():
 def test_describe_clear_link_quotes_its_adjusted_interval():
     link = TargetLink("t", 30, 50, -0.098, 0.041, -0.139, -0.19, -0.08, 0.0001, 0.001,
                       adj_ci_low=-0.21, adj_ci_high=-0.07, adj_level=0.996, finding=True, verdict="clear",
-                      n_tested=12, n_findings=1)
+                      n_tested=12, n_findings=1, own_ci_low=-0.18, own_ci_high=-0.09, shift=-0.13)
     assert describe_link("competitor discounting", link) == (
         "Reps reporting competitor discounting proposed -9.8% on average against +4.1% for the others: "
-        "-13.9 points, a clear difference (99.6% interval -21.0 to -7.0 points, adjusted for the 12 themes tested)."
+        "a clear difference, typically -13.0 points (99.6% interval -21.0 to -7.0 points, adjusted for the 12 "
+        "themes tested)."
     )
 
 
@@ -142,9 +144,9 @@ def test_describe_suggestive_link_names_both_intervals():
     # The issue's contradiction: own 95% interval excludes zero, q = 0.11. Now said as it is.
     link = TargetLink("t", 30, 50, -0.05, 0.031, -0.081, -0.13, -0.02, 0.01, 0.11,
                       adj_ci_low=-0.17, adj_ci_high=0.004, adj_level=0.998, finding=False, verdict="suggestive",
-                      n_tested=25, n_findings=0, own_ci_low=-0.134, own_ci_high=-0.021)
+                      n_tested=25, n_findings=0, own_ci_low=-0.134, own_ci_high=-0.021, shift=-0.07)
     text = describe_link("weather", link)
-    assert "suggestive only" in text and "clear" not in text
+    assert "suggestive only, typically -7.0 points" in text and "clear" not in text
     assert "99.8% interval -17.0 to +0.4 points, adjusted for the 25 themes tested, includes zero" in text
     assert "own 95% interval, -13.4 to -2.1 points, does not" in text
     assert "q =" not in text
@@ -153,10 +155,10 @@ def test_describe_suggestive_link_names_both_intervals():
 def test_describe_no_sign():
     link = TargetLink("t", 30, 50, 0.012, 0.008, 0.004, -0.031, 0.039, 0.6, 0.62,
                       adj_ci_low=-0.05, adj_ci_high=0.06, adj_level=0.95, finding=False, verdict="no sign",
-                      n_tested=1, n_findings=0)
+                      n_tested=1, n_findings=0, own_ci_low=-0.05, own_ci_high=0.06, shift=0.003)
     assert describe_link("weather", link).endswith(
-        "no sign of a difference (+0.4 points; 95% interval -5.0 to +6.0 points, adjusted for the only theme "
-        "tested, includes zero).")
+        "no sign of a difference (typically +0.3 points; 95% interval -5.0 to +6.0 points, adjusted for the only "
+        "theme tested, includes zero).")
 
 
 def test_describe_unadjusted_link_is_never_called_clear():
@@ -168,11 +170,27 @@ def test_describe_unadjusted_link_is_never_called_clear():
     assert ThemeLinkResult("t", 30, 50, flat).verdict == "no sign"
 
 
-def test_bounds_near_zero_keep_their_sign():
+def test_bounds_near_zero_keep_their_sign_and_open_ends_say_so():
     link = TargetLink("t", 30, 50, 0.05, 0.04, 0.01, 0.0002, 0.02, 0.01, 0.01,
                       adj_ci_low=0.00004, adj_ci_high=0.03, adj_level=0.99, finding=True, verdict="clear",
-                      n_tested=5, n_findings=1)
+                      n_tested=5, n_findings=1, shift=0.01)
     assert "interval +0.004 to +3.0 points" in describe_link("x", link)
+    tiny = TargetLink("t", 30, 50, 0.05, 0.04, 0.01, 0.0002, 0.02, 0.01, 0.01,
+                      adj_ci_low=1e-12, adj_ci_high=0.03, adj_level=0.99, finding=True, verdict="clear",
+                      n_tested=5, n_findings=1, shift=0.01)
+    assert "interval just above zero to +3.0 points" in describe_link("x", tiny)
+    open_ = TargetLink("t", 5, 6, 0.05, 0.04, 0.01, -0.2, 0.2, 0.5, 0.5,
+                       adj_ci_low=-np.inf, adj_ci_high=np.inf, adj_level=0.99, finding=False, verdict="no sign",
+                       n_tested=5, n_findings=0, own_ci_low=-np.inf, own_ci_high=0.3, shift=0.01)
+    assert "99% interval open on both sides" in describe_link("x", open_)
+    below = TargetLink("t", 5, 6, 0.05, 0.04, 0.01, -0.2, 0.2, 0.5, 0.5,
+                       adj_ci_low=-np.inf, adj_ci_high=-0.01, adj_level=0.99, finding=True, verdict="clear",
+                       n_tested=5, n_findings=1, shift=-0.05)
+    assert "99% interval open below, up to -1.0 points" in describe_link("x", below)
+    above = TargetLink("t", 5, 6, 0.05, 0.04, 0.01, -0.2, 0.2, 0.5, 0.5,
+                       adj_ci_low=0.02, adj_ci_high=np.inf, adj_level=0.99, finding=True, verdict="clear",
+                       n_tested=5, n_findings=1, shift=0.05)
+    assert "99% interval from +2.0 points, open above" in describe_link("x", above)
 
 
 def test_describe_too_few():
@@ -195,51 +213,73 @@ def test_planted_effect_is_clear_and_null_has_no_sign():
     assert null.adj_ci_low < 0 < null.adj_ci_high
     assert planted.n_tested == null.n_tested == 2 and planted.n_findings == null.n_findings == 1
     assert planted.adj_level == null.adj_level == pytest.approx(1 - 1 * 0.05 / 2)
-    assert set(planted.verdict_dict()) == {"adj_ci_low", "adj_ci_high", "adj_level", "own_ci_low", "own_ci_high",
-                                           "finding", "verdict", "n_tested", "n_findings"}
+    assert set(planted.verdict_dict()) == {"shift", "adj_ci_low", "adj_ci_high", "adj_level", "own_ci_low",
+                                           "own_ci_high", "finding", "verdict", "n_tested", "n_findings"}
 
 
 def test_adjusted_interval_contains_the_own_interval():
     changes, themes = make_period()
     for r in link_themes(changes, themes, random_state=3).values():
         link = r.link
-        assert link.adj_ci_low <= link.own_ci_low <= link.diff <= link.own_ci_high <= link.adj_ci_high
+        assert link.adj_ci_low <= link.own_ci_low <= link.shift <= link.own_ci_high <= link.adj_ci_high
         assert link.ci_low <= link.diff <= link.ci_high
 
 
-def test_welch_interval_is_scipy_welch():
+def test_shift_interval_is_the_mann_whitney_interval():
     rng = np.random.default_rng(2)
-    x, y = rng.normal(0.1, 0.05, size=7), rng.normal(0.0, 0.2, size=40)
-    at = welch_interval(x, y)
-    for level in (0.9, 0.95, 0.998):
-        ref = stats.ttest_ind(x, y, equal_var=False).confidence_interval(level)
-        assert at(level) == pytest.approx((ref.low, ref.high))
-    assert welch_interval([1.0, 1.0], [0.0, 0.0, 0.0])(0.99) == (1.0, 1.0)  # no variance: a point
+    for _ in range(60):
+        x = np.round(rng.normal(0.02, 0.05, size=rng.integers(2, 25)), 3)
+        y = np.round(rng.normal(0.0, 0.08, size=rng.integers(2, 60)), 3)
+        d = np.sort(np.subtract.outer(x, y).ravel())
+        shift, at = shift_interval(x, y)
+        assert shift == np.median(d)
+        p = stats.mannwhitneyu(x, y, method="asymptotic").pvalue
+        for level in (0.9, 0.95, 0.99, 0.999):
+            low, high = at(level)
+            assert low <= shift <= high
+            assert low == -np.inf or low in d
+            assert high == np.inf or high in d
+            if low != 0 and high != 0:  # an end exactly on zero counts as including it
+                assert (low > 0 or high < 0) == (p < 1 - level)
+        wide, narrow = at(0.999), at(0.9)
+        assert wide[0] <= narrow[0] <= narrow[1] <= wide[1]
     with pytest.raises(ValueError):
         at(1.0)
     with pytest.raises(ValueError):
-        welch_interval([1.0], [1.0, 2.0])
+        shift_interval([], [1.0])
 
 
-def test_links_are_welch_and_the_selection_is_bh_on_welch_p():
+def test_shift_interval_known_answer_and_open_ends():
+    shift, at = shift_interval([1.0, 2.0, 3.0], [0.0, 0.0])
+    assert shift == 2.0  # differences 1, 1, 2, 2, 3, 3
+    assert at(0.999) == (-np.inf, np.inf)  # 6 pairs cannot exclude anything at 99.9%
+    assert shift_interval([0.1] * 6, [0.1] * 6)[1](0.95) == (0.0, 0.0)  # all tied: the point 0
+
+
+def test_kth_difference_without_materialising_every_pair():
+    rng = np.random.default_rng(5)
+    xs = np.sort(np.round(rng.normal(size=40), 1))
+    ys = np.sort(np.round(rng.normal(size=70), 1))
+    d = np.sort(np.subtract.outer(xs, ys).ravel())
+    for k in (1, 2, 700, 1400, 1401, 2799, 2800):
+        assert _kth_difference(xs, ys, k, np.random.default_rng(k), direct=7) == d[k - 1]
+    same = np.zeros(30)
+    assert _kth_difference(same, same, 450, np.random.default_rng(0), direct=3) == 0.0  # all ties
+
+
+def test_findings_are_bh_on_the_mann_whitney_p():
     changes, themes = make_period(n_reps=120, shift=-0.03, seed=4)
     rng = np.random.default_rng(9)
     reps = list(changes)
     for k in range(8):
         themes[f"extra{k}"] = set(rng.choice(reps, 30, replace=False).tolist())
     results = link_themes(changes, themes, random_state=0)
-    ps = []
-    for t, r in results.items():
-        with_ = [v for rep, v in changes.items() if rep in themes[t]]
-        without = [v for rep, v in changes.items() if rep not in themes[t]]
-        welch = stats.ttest_ind(with_, without, equal_var=False)
-        ps.append(welch.pvalue)
-        own = welch.confidence_interval(0.95)
-        assert (r.link.own_ci_low, r.link.own_ci_high) == pytest.approx((own.low, own.high))
-        adj = welch.confidence_interval(r.link.adj_level)
-        assert (r.link.adj_ci_low, r.link.adj_ci_high) == pytest.approx((adj.low, adj.high))
-    bh = stats.false_discovery_control(ps)
-    assert [r.link.finding for r in results.values()] == [bool(q <= 0.05) for q in bh]
+    links = [r.link for r in results.values()]
+    assert [link.finding for link in links] == [link.q <= 0.05 for link in links]
+    assert any(link.finding for link in links) and not all(link.finding for link in links)
+    for link in links:
+        assert link.adj_ci_low <= link.own_ci_low <= link.shift <= link.own_ci_high <= link.adj_ci_high
+        assert (link.verdict == "suggestive") == (not link.finding and link.p < 0.05)
 
 
 def test_no_finding_uses_the_level_at_which_none_excludes_zero():
@@ -317,8 +357,21 @@ def test_fcr_selection_is_benjamini_hochberg_on_dual_p_values(est, q):
     assert sum(lo > 0 or hi < 0 for lo, hi in at(level)) == r
 
 
-def _numbers(text):
-    return [float(v) for v in re.findall(r"[-+]?\d+(?:\.\d+)?", text)]
+def _shown_interval(text):
+    """The adjusted interval a sentence prints, as numbers (open ends as infinities)."""
+    clause = text[text.index("% interval ") + len("% interval "):]
+    clause = clause.split(", adjusted")[0]
+    words = {"just below zero": "-1e-9", "just above zero": "1e-9"}
+    for k, v in words.items():
+        clause = clause.replace(k, v)
+    if clause.startswith("open on both sides"):
+        return -np.inf, np.inf
+    nums = [float(v) for v in re.findall(r"[-+]?\d+(?:\.\d+)?(?:e-?\d+)?", clause)]
+    if clause.startswith("open below"):
+        return -np.inf, nums[0]
+    if clause.endswith("open above"):
+        return nums[0], np.inf
+    return nums[0], nums[1]
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -350,8 +403,7 @@ def test_property_finding_iff_adjusted_interval_excludes_zero(data):
         # The sentence never contradicts its interval: the adjusted bounds it prints exclude zero
         # exactly for a finding.
         text = describe_link("theme", r)
-        shown = text[text.index("% interval") + len("% interval"):]
-        low, high = _numbers(shown)[:2]
+        low, high = _shown_interval(text)
         assert (low > 0 or high < 0) == link.finding, text
         assert ("clear difference" in text) == link.finding
         assert ("includes zero" in text) == (not link.finding)
