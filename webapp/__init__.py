@@ -22,6 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from webapp.engagement import views as engagement
     from webapp.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
     from webapp.infra import chart_assets, flashes, headers, request_limits
+    from webapp.insights import corrections as theme_corrections
     from webapp.insights import views as insights
     from webapp.infra import mail as mail_delivery
     from webapp.notifications import views as notifications
@@ -44,7 +45,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     request_limits.init_app(app)  # before the blueprints: their <int:> rules use its converter
 
     for module in (auth, home, survey, planning, insights, admin, engagement, actions, chart_assets, api,
-                   tokens, admin_jobs, notifications):
+                   tokens, admin_jobs, notifications, theme_corrections):
         app.register_blueprint(module.bp)
     access.init_app(app)
     headers.init_app(app)
