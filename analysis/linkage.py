@@ -435,8 +435,11 @@ def shift_interval(with_values: Sequence[float], without_values: Sequence[float]
     big = n * m
     rng = np.random.default_rng(0)  # pivots only: the result does not depend on them
     cache: dict[int, float] = {}
+    every = np.sort(np.subtract.outer(xs, ys), axis=None) if big <= direct else None  # small: sort once
 
     def kth(k: int) -> float:
+        if every is not None:
+            return float(every[k - 1])
         if k not in cache:
             cache[k] = _kth_difference(xs, ys, k, rng, direct)
         return cache[k]

@@ -407,3 +407,13 @@ def test_property_finding_iff_adjusted_interval_excludes_zero(data):
         assert (low > 0 or high < 0) == link.finding, text
         assert ("clear difference" in text) == link.finding
         assert ("includes zero" in text) == (not link.finding)
+
+
+def test_shift_interval_same_by_selection_as_by_sorting():
+    rng = np.random.default_rng(8)
+    x, y = np.round(rng.normal(0.03, 0.05, size=30), 2), np.round(rng.normal(0, 0.05, size=50), 2)
+    sorted_shift, sorted_at = shift_interval(x, y)
+    selected_shift, selected_at = shift_interval(x, y, direct=10)
+    assert selected_shift == sorted_shift
+    for level in (0.95, 0.99, 0.9995):
+        assert selected_at(level) == sorted_at(level)
