@@ -91,10 +91,25 @@ def can_view_plan(user: Person, plan: PlanSubmission) -> bool:
 
 
 def can_decide(user: Person, plan: PlanSubmission) -> bool:
-    """Only someone above the plan's owner in the tree decides (never on their own plan)."""
-    return user.role in ("manager", "leader") and plan.person_id != user.id and people.is_below(
-        plan.person_id, user.id
-    )
+    """The plan owner's direct manager decides; levels above only where PLANS_ABOVE_MAY_DECIDE allows it.
+
+    Levels above always see the plan (`can_view_plan`); never anyone on their own plan.
+    """
+    return decides_as(user, plan) is not None
+
+
+def decides_as(user: Person, plan: PlanSubmission) -> str | None:
+    """How `user` may decide `plan`: "direct manager", "above" (the setting allows it) or None."""
+    from flask import current_app
+
+    if user.role not in ("manager", "leader") or plan.person_id == user.id:
+        return None
+    owner = people.get_person(plan.person_id)
+    if owner is not None and owner.manager_id == user.id:
+        return "direct manager"
+    if current_app.config.get("PLANS_ABOVE_MAY_DECIDE") and people.is_below(plan.person_id, user.id):
+        return "above"
+    return None
 
 
 def plan_scope(user: Person) -> set[int] | None:

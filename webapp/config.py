@@ -80,6 +80,9 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         # not embedded before are few enough), wordllama, or transformer
         # (analysis.embedding.choose_embedder).
         "EMBEDDER": embedder_from(env.get("GROUNDSWELL_EMBEDDER")),
+        # Plan decisions follow the chain: the direct manager decides; levels above see the plan and
+        # decide only when this is 1 (the audit trail then says the decision came from above).
+        "PLANS_ABOVE_MAY_DECIDE": _flag(env, "GROUNDSWELL_ABOVE_MAY_DECIDE", False),
         # Login throttling: failed attempts per account (any client) and per client (any account).
         # memory:// suits only the single-process demo; production sets a Redis URL so that every
         # worker shares the counters.

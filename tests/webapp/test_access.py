@@ -139,3 +139,55 @@ def test_security_headers_on_pages_and_errors(client, org):
 
 def test_passwords_are_argon2id(org, db):
     assert org["r1"].password_hash.startswith("$argon2id$")
+
+
+# Issue 17: decisions follow the chain. The direct manager decides; levels above see, and decide
+# only where the setting allows it, with the audit trail saying so.
+
+
+def test_levels_above_see_but_do_not_decide_by_default(app, client, org, db):
+    from tests.support.web import submit_plan
+
+    plan = submit_plan(app, org, "r1")  # r1 reports to m1, who reports to the leader
+    login(client, "leader@example.test")
+    page = client.get(f"/plans/{plan.id}").get_data(as_text=True)
+    assert "Three renewals" in page and 'name="action"' not in page and "decides this plan" in page
+    response = client.post(f"/plans/{plan.id}/decide", data={"action": "approve", "version": str(plan.version)})
+    assert response.status_code == 403
+    queue = client.get("/queue").get_data(as_text=True)
+    assert f'id="plan-{plan.id}"' in queue and f'id="pick-{plan.id}"' not in queue  # listed, not selectable
+    client.post("/queue/approve", data={"plan": str(plan.id), f"version-{plan.id}": str(plan.version)})
+    db.session.expire_all()
+    assert plan.status == "submitted"
+    m1 = app.test_client()
+    login(m1, "m1@example.test")
+    assert f'id="pick-{plan.id}"' in m1.get("/queue").get_data(as_text=True)
+
+
+def test_the_setting_lets_levels_above_decide_and_the_audit_trail_says_so(app, client, org, db):
+    from tests.support.web import submit_plan
+    from webapp.models import Decision
+
+    app.config["PLANS_ABOVE_MAY_DECIDE"] = True
+    plan = submit_plan(app, org, "r1")
+    login(client, "leader@example.test")
+    response = client.post(f"/plans/{plan.id}/decide", data={"action": "adjust", "amount": "110000",
+                                                              "reason": "Market is soft", "version": str(plan.version)})
+    assert response.status_code == 302
+    decision = db.session.scalars(select(Decision).where(Decision.submission_id == plan.id,
+                                                         Decision.action == "adjust")).one()
+    assert decision.actor_id == org["leader"].id
+    assert decision.reason.startswith("Market is soft") and "above the direct manager (Max One)" in decision.reason
+    assert "above the direct manager" in client.get(f"/plans/{plan.id}").get_data(as_text=True)
+
+
+def test_the_setting_is_read_from_the_environment():
+    from webapp.config import ConfigError, load_config
+
+    assert load_config("/tmp", {"GROUNDSWELL_SECRET_KEY": "x"})["PLANS_ABOVE_MAY_DECIDE"] is False
+    assert load_config("/tmp", {"GROUNDSWELL_SECRET_KEY": "x", "GROUNDSWELL_ABOVE_MAY_DECIDE": "1"})[
+        "PLANS_ABOVE_MAY_DECIDE"] is True
+    import pytest
+
+    with pytest.raises(ConfigError):
+        load_config("/tmp", {"GROUNDSWELL_SECRET_KEY": "x", "GROUNDSWELL_ABOVE_MAY_DECIDE": "yes"})

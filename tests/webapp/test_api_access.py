@@ -218,6 +218,7 @@ def test_lists_are_paginated_with_next_and_link(client, org, world):
 
 def test_decision_with_a_stale_version_is_409_and_the_first_stands(client, org, world, db):
     plan = world["plans"][org["r1"].id]
+    client.application.config["PLANS_ABOVE_MAY_DECIDE"] = True  # the leader, above m1, may decide too
     url, version = f"/api/v1/plans/{plan.id}/decision", plan.version
     first = client.post(url, headers=bearer(world["tokens"]["m1"]), json={"action": "approve", "version": version})
     assert first.status_code == 200 and first.get_json()["status"] == "approved"

@@ -101,3 +101,72 @@ def test_returned_plan_can_be_revised(client, org, db):
     db.session.expire_all()
     assert plan.status == "submitted" and plan.proposed == Decimal("125000.00")
     assert _count(db, EngagementResponse) == 1
+
+
+# Issue 17: the review queue gives context, flags outliers and approves in bulk.
+
+
+def test_queue_shows_context_rationale_confidence_change_and_recent_quarters(app, client, org, db):
+    from decimal import Decimal
+
+    from tests.support.web import submit_plan
+    from webapp.models import Actual
+    from webapp.store import people
+
+    previous = people.ensure_period("2026-Q4")
+    db.session.add(Actual(person_id=org["r1"].id, period_id=previous.id, amount=Decimal("104000")))
+    db.session.commit()
+    submit_plan(app, org, "r1", proposed="120000", confidence="4")
+    login(client, "m1@example.test")
+    page = client.get("/queue").get_data(as_text=True)
+    assert "Three renewals and a new logo." in page  # the rationale preview
+    assert "4 / 5" in page and "+20.0%" in page  # confidence; change % against the 100,000 baseline
+    assert "2026-Q4: 100,000.00 → 104,000.00 (104.0%)" in page  # target, actual, attainment
+    assert "robust z-score" in page  # the outlier rule is stated
+
+
+def test_robust_z_flags_the_far_proposal_of_a_team():
+    from webapp.planning.queue import OUTLIER_Z, robust_z
+
+    team = [0.02, 0.03, 0.05, 0.04, 0.01, -0.23]
+    assert abs(robust_z(-0.23, team)) > OUTLIER_Z
+    assert abs(robust_z(0.03, team)) < OUTLIER_Z
+    assert robust_z(0.1, [0.1, 0.2]) is None  # too few to tell
+    assert robust_z(0.1, [0.1] * 6) is None  # no spread
+
+
+def test_bulk_approve_approves_each_selected_plan_with_its_own_audit_entry(app, client, org, db):
+    from tests.support.web import submit_plan
+    from webapp.models import Decision
+
+    p1 = submit_plan(app, org, "r1", proposed="120000")
+    p2 = submit_plan(app, org, "r2", proposed="90000")
+    login(client, "m1@example.test")
+    page = client.get("/queue").get_data(as_text=True)
+    assert f'id="pick-{p1.id}"' in page and f'id="pick-{p2.id}"' in page
+    response = client.post("/queue/approve", data={"plan": [str(p1.id), str(p2.id)],
+                                                   f"version-{p1.id}": str(p1.version),
+                                                   f"version-{p2.id}": str(p2.version - 1)},  # p2 seen stale
+                           follow_redirects=True)
+    body = response.get_data(as_text=True)
+    assert "Approved as proposed: Rae One" in body and "changed since you opened the queue" in body
+    db.session.expire_all()
+    assert p1.status == "approved" and p1.approved == p1.proposed
+    assert p2.status == "submitted"
+    approvals = db.session.scalars(select(Decision).where(Decision.action == "approve")).all()
+    assert [(d.submission_id, d.actor_id) for d in approvals] == [(p1.id, org["m1"].id)]
+
+
+def test_bulk_approve_needs_a_csrf_token(app, client, org, db):
+    from tests.support.web import submit_plan
+
+    p1 = submit_plan(app, org, "r1")
+    login(client, "m1@example.test")  # logged in first; then the token is required
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        response = client.post("/queue/approve", data={"plan": str(p1.id), f"version-{p1.id}": str(p1.version)})
+        assert response.status_code == 400 and "CSRF" in response.get_data(as_text=True)
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    db.session.expire_all()
+    assert p1.status == "submitted"

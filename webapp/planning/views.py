@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectChoice, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from surveys.answers import AnswerError, parse_money
-from webapp.access import PLAN_SUBMITTERS, allow, can_decide, can_view_plan, visible_person_ids
+from webapp.access import PLAN_SUBMITTERS, allow, can_decide, can_view_plan, decides_as, visible_person_ids
+from webapp.planning.queue import OUTLIER_RULE, review_queue
 from webapp.store import plans, rollup as rollup_store
 from webapp.store.errors import StaleDecision, StoreError
 from webapp.infra.text_rules import no_nul
@@ -46,17 +47,82 @@ class DecisionForm(FlaskForm):
             raise ValidationError("The form is out of date; reload the page.")
 
 
-@bp.route("/queue")
-@allow("manager", "leader")
-def queue():
+class BulkApproveForm(FlaskForm):
+    """Approve the selected plans as proposed; each plan's version rides along as `version-<id>`."""
+
+    submit = SubmitField("Approve selected as proposed")
+
+
+def _queue_people():
     person_ids = visible_person_ids(current_user)
-    if person_ids is None:  # leaders review the people below them, like any manager
+    if person_ids is None:  # leaders see the people below them, like any manager
         from webapp.store import people
 
         person_ids = people.subtree_ids(current_user.id)
-    items = [(plan, plans.baseline_for(plan.person_id, plan.period))
-             for plan in plans.queue_for(current_user, person_ids)]
-    return render_template("plans/queue.html", items=items, change=plans.change_fraction)
+    return person_ids
+
+
+@bp.route("/queue")
+@allow("manager", "leader")
+def queue():
+    items = review_queue(current_user, _queue_people(), decides_as)
+    return render_template("plans/queue.html", items=items, bulk=BulkApproveForm(), outlier_rule=OUTLIER_RULE,
+                           above_may_decide=current_app.config.get("PLANS_ABOVE_MAY_DECIDE", False))
+
+
+def _chain_reason(plan, reason: str | None) -> str | None:
+    """The reason, with a note when the decision comes from above the direct manager (the setting)."""
+    if decides_as(current_user, plan) != "above":
+        return reason
+    manager = plan.person.manager.name if plan.person.manager is not None else "none"
+    note = (f"[Decided by {current_user.name}, above the direct manager ({manager}), "
+            f"as the setting GROUNDSWELL_ABOVE_MAY_DECIDE allows.]")
+    return f"{reason.strip()} {note}" if reason and reason.strip() else note
+
+
+@bp.route("/queue/approve", methods=["POST"])
+@allow("manager", "leader")
+def bulk_approve():
+    """Approve each selected plan as proposed, one decision (and audit entry) per plan, each version-checked."""
+    form = BulkApproveForm()
+    if not form.validate_on_submit():
+        flash("The form is out of date; reload the queue and try again.", "danger")
+        return redirect(url_for("plans.queue"))
+    selected = [v for v in request.form.getlist("plan") if v.isdigit() and len(v) <= 12]
+    if not selected:
+        flash("Select at least one plan to approve.", "warning")
+        return redirect(url_for("plans.queue"))
+    done, stale, refused = [], [], []
+    for raw in dict.fromkeys(selected):
+        try:
+            plan = plans.get_plan(int(raw))
+        except StoreError:
+            refused.append(raw)
+            continue
+        if not can_view_plan(current_user, plan) or not can_decide(current_user, plan):
+            refused.append(plan.person.name if can_view_plan(current_user, plan) else raw)
+            continue
+        version = request.form.get(f"version-{plan.id}", "")
+        if not version.isdigit():
+            stale.append(plan.person.name)
+            continue
+        try:
+            plans.decide(current_user, plan.id, action="approve", expected_version=int(version),
+                         reason=_chain_reason(plan, None))
+        except StaleDecision:
+            stale.append(plan.person.name)
+        except StoreError:
+            refused.append(plan.person.name)
+        else:
+            done.append(plan.person.name)
+    if done:
+        flash(f"Approved as proposed: {', '.join(done)}.", "success")
+    if stale:
+        flash(f"Not approved, changed since you opened the queue (reload to see them): {', '.join(stale)}.",
+              "warning")
+    if refused:
+        flash(f"Not approved, not yours to decide or no longer waiting: {', '.join(refused)}.", "danger")
+    return redirect(url_for("plans.queue"))
 
 
 @bp.route("/plans/<int:plan_id>", methods=["GET"])
@@ -79,7 +145,7 @@ def decide(plan_id: int):
     try:
         plans.decide(current_user, plan.id, action=form.action.data,
                      expected_version=int(form.version.data),
-                     amount=getattr(form.amount, "parsed", None), reason=form.reason.data)
+                     amount=getattr(form.amount, "parsed", None), reason=_chain_reason(plan, form.reason.data))
     except StaleDecision as exc:
         flash(str(exc), "warning")
         plan = plans.get_plan(plan_id)
@@ -133,4 +199,6 @@ def _decidable(plan) -> bool:
 def _render_detail(plan, form):
     baseline = plans.baseline_for(plan.person_id, plan.period)
     return render_template("plans/detail.html", plan=plan, form=form, baseline=baseline,
-                           change=plans.change_fraction(plan.proposed, baseline.amount))
+                           change=plans.change_fraction(plan.proposed, baseline.amount),
+                           decides_as=decides_as(current_user, plan) if current_user.role in ("manager", "leader")
+                           else None)

@@ -395,3 +395,92 @@ def history_for(person_id: int) -> list[PlanSubmission]:
 
 def is_decided(plan: PlanSubmission) -> bool:
     return plan.status in DECIDED_STATUSES
+
+
+# ------------------------------------------------------------------------------------------------
+# Review-queue context (read only): the reps' recent quarters, their teams' changes, their themes.
+
+
+@dataclass(frozen=True)
+class PastResult:
+    """One earlier period of a person: the approved target and the actual (None where missing)."""
+
+    period_code: str
+    target: Decimal | None
+    actual: Decimal | None
+
+    @property
+    def attainment(self) -> float | None:
+        """Actual / target (1.0 is on target), None without both."""
+        if self.target is None or self.actual is None or self.target == 0:
+            return None
+        return float(self.actual / self.target)
+
+
+def recent_results(person_ids: set[int], period: Period, n: int = 4) -> dict[int, list[PastResult]]:
+    """The last `n` periods of the same kind before `period`, per person, oldest first (two queries)."""
+    if not person_ids:
+        return {}
+    kind = is_quarter(period.code)
+    earlier = [p for p in db.session.scalars(select(Period).where(Period.starts_on < period.starts_on)
+                                             .order_by(Period.starts_on.desc())) if is_quarter(p.code) == kind][:n]
+    earlier.reverse()
+    if not earlier:
+        return {pid: [] for pid in person_ids}
+    ids = [p.id for p in earlier]
+    targets = {(pid, per): amount for pid, per, amount in db.session.execute(
+        select(PlanSubmission.person_id, PlanSubmission.period_id, PlanSubmission.approved)
+        .where(PlanSubmission.person_id.in_(person_ids), PlanSubmission.period_id.in_(ids)))}
+    actuals = {(pid, per): amount for pid, per, amount in db.session.execute(
+        select(Actual.person_id, Actual.period_id, Actual.amount)
+        .where(Actual.person_id.in_(person_ids), Actual.period_id.in_(ids)))}
+    return {pid: [PastResult(p.code, targets.get((pid, p.id)), actuals.get((pid, p.id))) for p in earlier
+                  if (pid, p.id) in targets or (pid, p.id) in actuals]
+            for pid in person_ids}
+
+
+def team_changes(period: Period, manager_ids: set[int]) -> dict[int, dict[int, float]]:
+    """Change % of every submitted plan of the period, grouped by the submitter's direct manager."""
+    if not manager_ids:
+        return {}
+    prev = previous_period(period)
+    if prev is None:
+        return {}
+    rows = db.session.execute(
+        select(Person.id, Person.manager_id, PlanSubmission.proposed)
+        .join(PlanSubmission, PlanSubmission.person_id == Person.id)
+        .where(Person.manager_id.in_(manager_ids), PlanSubmission.period_id == period.id,
+               PlanSubmission.status != "draft")).all()
+    ids = [r[0] for r in rows]
+    approved = dict(db.session.execute(select(PlanSubmission.person_id, PlanSubmission.approved).where(
+        PlanSubmission.period_id == prev.id, PlanSubmission.person_id.in_(ids))).all())
+    actual = dict(db.session.execute(select(Actual.person_id, Actual.amount).where(
+        Actual.period_id == prev.id, Actual.person_id.in_(ids))).all())
+    out: dict[int, dict[int, float]] = {}
+    for pid, manager_id, proposed in rows:
+        change = change_fraction(proposed, approved.get(pid) if approved.get(pid) is not None else actual.get(pid))
+        if change is not None:
+            out.setdefault(manager_id, {})[pid] = change
+    return out
+
+
+def plan_themes(plan_ids: list[int]) -> dict[int, list[str]]:
+    """Labels of the themes the latest analysis gave each plan's observations (most frequent first)."""
+    from collections import Counter
+
+    from webapp.models import ObservationTheme, ThemeRecord
+    from webapp.store.analysis import latest_run_id
+
+    run_id = latest_run_id("observations")
+    if run_id is None or not plan_ids:
+        return {}
+    rows = db.session.execute(
+        select(Observation.submission_id, ThemeRecord.label)
+        .join(ObservationTheme, ObservationTheme.observation_id == Observation.id)
+        .join(ThemeRecord, and_(ThemeRecord.run_id == ObservationTheme.run_id,
+                                ThemeRecord.theme_key == ObservationTheme.theme_key))
+        .where(ObservationTheme.run_id == run_id, Observation.submission_id.in_(plan_ids))).all()
+    counts: dict[int, Counter] = {}
+    for plan_id, label in rows:
+        counts.setdefault(plan_id, Counter())[label] += 1
+    return {pid: [label for label, _ in c.most_common()] for pid, c in counts.items()}
