@@ -189,7 +189,8 @@ def test_hr_gets_engagement_exactly_as_the_cli_prints_it(app, client, engagement
     assert data == cli_json(app, *args)
     if by == "department":
         tiny = next(g for g in data["results"]["groups"] if g["label"] == "Tiny")
-        assert tiny == {"group": tiny["group"], "label": "Tiny", "suppressed": True, "reason": "not enough responses"}
+        assert tiny == {"group": tiny["group"], "label": "Tiny", "suppressed": True, "reason": "fewer than 5 responses",
+                        "explanation": tiny["explanation"]}
 
 
 def test_open_campaign_gives_participation_only(client, engagement_org):

@@ -12,7 +12,7 @@ from analysis import privacy
 from tests.support.web import login
 from webapp.extensions import db as _db
 
-SUPPRESSED = "not enough responses"
+SUPPRESSED = "fewer than 5 responses"
 LIKERT = {"proud": 5, "recommend_employer": 4, "see_myself_here": 4, "manager_support": 5,
           "manager_feedback": 4, "tools_information": 2, "target_achievable": 3, "input_valued": 4}
 
@@ -70,18 +70,21 @@ def _csv(client, url):
     return list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
 
 
-def test_a_group_of_four_shows_not_enough_responses_on_page_json_and_csv(app, client, engagement_org):
+def test_a_group_of_four_says_why_it_is_hidden_on_page_json_and_csv(app, client, engagement_org):
     cid = engagement_org["closed"]
     login(client, "hr@example.test")
     page = client.get(f"/engagement?campaign={cid}&by=department")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     row = html[html.index("<td>Tiny</td>"):]
-    assert row[:row.index("</tr>")].count(SUPPRESSED) >= 3
+    assert row[:row.index("</tr>")].count(SUPPRESSED) >= 3  # participation: fewer than k invitees
+    heat = html[html.index('<th scope="row">Tiny</th>'):]
+    assert SUPPRESSED in heat[:heat.index("</tr>")]  # the heatmap row says why, not just blank
 
     data = _cli(app, "--campaign", str(cid), "--by", "department")
     tiny = next(g for g in data["results"]["groups"] if g["label"] == "Tiny")
-    assert tiny == {"group": "department=Tiny", "suppressed": True, "reason": SUPPRESSED, "label": "Tiny"}
+    assert tiny == {"group": "department=Tiny", "suppressed": True, "reason": SUPPRESSED, "label": "Tiny",
+                    "explanation": privacy.describe(privacy.REASON_TOO_FEW, 5)[1]}
 
     rows = _csv(client, f"/engagement/export/heatmap.csv?campaign={cid}&by=department")
     tiny_row = next(r for r in rows if r[0] == "Tiny")

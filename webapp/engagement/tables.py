@@ -2,8 +2,9 @@
 
 The page renders these tables, the CSV export writes them and `groundswell engagement --json`
 prints `dashboard_as_dict` of the same Dashboard, so all three show the same suppressed numbers.
-Suppressed values appear as "not enough responses" in tables and CSV, and as
-``{"suppressed": true, "reason": "not enough responses"}`` (no numbers) in JSON.
+A hidden value says why, in tables, CSV and JSON alike: "fewer than 5 responses" (a group below
+k) or "hidden so that another group can't be worked out" (secondary suppression), with k written out
+(`analysis.privacy.describe`); JSON adds the one-line explanation and never any number.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from dataclasses import dataclass
 
 from analysis import charts
 from analysis.engagement import OVERALL
-from webapp.infra.exports import SUPPRESSED, Table
+from analysis import privacy
+from webapp.infra.exports import SUPPRESSED, Hidden, Table
 from webapp.engagement.dashboard import BY_TITLES, Dashboard
 
 
@@ -20,8 +22,23 @@ def _r(value, digits: int = 1):
     return None if value is None else round(float(value), digits)
 
 
-def _cell(value, digits: int = 1):
-    return SUPPRESSED if value is None else round(float(value), digits)
+def _why(reason: str | None, k: int) -> Hidden:
+    """The label a hidden value shows: its reason with k written out."""
+    try:
+        return Hidden(privacy.describe(reason or privacy.REASON_TOO_FEW, k)[0])
+    except ValueError:  # a reason written by older code
+        return Hidden(SUPPRESSED)
+
+
+def _explain(reason: str | None, k: int) -> str:
+    try:
+        return privacy.describe(reason or privacy.REASON_TOO_FEW, k)[1]
+    except ValueError:
+        return ""
+
+
+def _cell(value, digits: int = 1, hidden: str | None = None):
+    return (hidden or Hidden(SUPPRESSED)) if value is None else round(float(value), digits)
 
 
 def _overall(d: Dashboard):
@@ -45,7 +62,8 @@ def tables(d: Dashboard) -> dict[str, Table]:
         out["trend"] = Table(
             "trend", "Engagement across closed campaigns",
             ("Campaign", "Period", "Engagement index (%)", "eNPS", "Participation (%)"),
-            tuple((c.name, c.period, _cell(p.engagement_index), _cell(p.enps), _cell(p.participation_rate))
+            tuple((c.name, c.period, *(_cell(v, hidden=_why(p.reason, d.k))
+                                       for v in (p.engagement_index, p.enps, p.participation_rate)))
                   for c, p in d.trend),
             "Whole organisation; engagement index = % favourable on the engagement items; "
             "eNPS = % promoters (9–10) − % detractors (0–6).")
@@ -55,10 +73,10 @@ def tables(d: Dashboard) -> dict[str, Table]:
         if p is None:
             continue
         part_rows.append((_group_label(d, name), *(
-            (SUPPRESSED, SUPPRESSED, SUPPRESSED) if p.suppressed else (p.invited, p.submitted, _r(p.rate)))))
+            (_why(p.reason, d.k),) * 3 if p.suppressed else (p.invited, p.submitted, _r(p.rate)))))
     out["participation"] = Table(
         "participation", "Participation", ("Group", "Invited", "Answered", "Participation (%)"), tuple(part_rows),
-        f"Shown for groups of at least {d.k} invitees.")
+        f"Shown for groups of at least {d.k} invitees, under the same rules as the results.")
     if not d.campaign.closed:
         return out
     overall = _overall(d)
@@ -66,31 +84,33 @@ def tables(d: Dashboard) -> dict[str, Table]:
         impact = {i.driver_id: i for i in overall.driver_impact}
         rows = []
         if overall.suppressed:
-            rows.append(("Engagement index", SUPPRESSED, ""))
+            rows.append(("Engagement index", _why(overall.reason, d.k), ""))
         else:
-            rows.append(("Engagement index", _cell(overall.engagement_index), ""))
-            rows.append(("eNPS", _cell(overall.enps), ""))
+            few = _why(privacy.REASON_TOO_FEW, d.k)
+            rows.append(("Engagement index", _cell(overall.engagement_index, hidden=few), ""))
             for x in drivers:
                 i = impact.get(x.id)
-                rows.append((x.title, _cell(overall.driver_scores.get(x.id)),
+                rows.append((x.title, _cell(overall.driver_scores.get(x.id), hidden=few),
                              "" if i is None or i.rho is None else round(i.rho, 2)))
         out["drivers"] = Table("drivers", "Drivers (whole organisation)",
-                               ("Driver", "% favourable", "Impact on engagement (Spearman ρ)"), tuple(rows),
-                               "Driver score = % favourable (4 or 5) over the driver's items.")
+                               ("Driver", "% favourable", "Link to engagement (Spearman ρ)"), tuple(rows),
+                               "Driver score = % favourable (4 or 5) over the driver's items; eNPS, in points "
+                               "from −100 to +100, is not a % favourable and is shown on its own.")
     if d.by is not None:
         rows = []
         for r in d.rows:
             s = d.results.groups[r.group]
             if s.suppressed:
-                rows.append((r.label, SUPPRESSED, SUPPRESSED, SUPPRESSED, *([SUPPRESSED] * len(drivers))))
+                rows.append((r.label, *([_why(s.reason, d.k)] * (3 + len(drivers)))))
             else:
-                rows.append((r.label, s.n, _cell(s.engagement_index), _cell(s.enps),
-                             *(_cell(s.driver_scores.get(x.id)) for x in drivers)))
+                few = _why(privacy.REASON_TOO_FEW, d.k)
+                rows.append((r.label, s.n, _cell(s.engagement_index, hidden=few), _cell(s.enps, hidden=few),
+                             *(_cell(s.driver_scores.get(x.id), hidden=few) for x in drivers)))
         out["heatmap"] = Table(
             "heatmap", f"Drivers by {BY_TITLES[d.by].lower()}",
             (BY_TITLES[d.by], "Responses", "Engagement index (%)", "eNPS", *(x.title for x in drivers)),
-            tuple(rows), f"% favourable; groups or values with fewer than {d.k} responses, or that could be "
-                         "worked out from other groups, show “not enough responses”.")
+            tuple(rows), f"% favourable; a hidden group or value says why (fewer than {d.k} responses, or "
+                         "hidden so that another group can't be worked out).")
     if d.comment_themes is not None:
         out["comment_themes"] = Table(
             "comment_themes", "Themes in engagement comments",
@@ -101,7 +121,7 @@ def tables(d: Dashboard) -> dict[str, Table]:
         out["comments"] = Table("comments", "Comments", ("Comment",), tuple((c,) for c in d.results.comments),
                                 "Whole organisation, without authors, in random order.")
     else:
-        out["comments"] = Table("comments", "Comments", ("Comment",), ((SUPPRESSED,),),
+        out["comments"] = Table("comments", "Comments", ("Comment",), ((_why(privacy.REASON_TOO_FEW, d.k),),),
                                 f"Shown when at least {d.k} people commented.")
     return out
 
@@ -165,8 +185,8 @@ class HeatmapRow:
     drivers: tuple[Cell, ...]
 
 
-def _reason_of(s) -> str:
-    return s.reason or SUPPRESSED
+def _reason_of(s, k: int) -> str:
+    return f"{_why(s.reason, k)}: {_explain(s.reason, k)}"
 
 
 def _pct_cell(value, reason: str | None) -> Cell:
@@ -185,10 +205,10 @@ def heatmap(d: Dashboard) -> tuple[tuple[str, ...], tuple[HeatmapRow, ...]] | No
     for r in d.rows:
         s = d.results.groups[r.group]
         if s.suppressed:
-            hidden = Cell("", hidden_reason=_reason_of(s))
+            hidden = Cell("", hidden_reason=_reason_of(s, d.k))
             rows.append(HeatmapRow(r.label, hidden, hidden, hidden, tuple(hidden for _ in drivers)))
             continue
-        why = f"fewer than {d.k} answers to this item in the group"
+        why = f"fewer than {d.k} answers to this driver's items in the group"
         rows.append(HeatmapRow(
             r.label, Cell(str(s.n)), _pct_cell(s.engagement_index, why),
             Cell("" if s.enps is None else f"{s.enps:+.0f}", hidden_reason=None if s.enps is not None else why),
@@ -230,9 +250,13 @@ def driver_lines(d: Dashboard) -> tuple[DriverLine, ...]:
     return tuple(ordered)
 
 
-def _summary(s) -> dict:
+def _hidden(group: str, reason: str | None, k: int) -> dict:
+    return {"group": group, "suppressed": True, "reason": str(_why(reason, k)), "explanation": _explain(reason, k)}
+
+
+def _summary(s, k: int) -> dict:
     if s.suppressed:
-        return {"group": s.group, "suppressed": True, "reason": SUPPRESSED}
+        return _hidden(s.group, s.reason, k)
     return {
         "group": s.group, "suppressed": False, "n": s.n, "engagement_index": _r(s.engagement_index),
         "enps": _r(s.enps), "promoters_pct": _r(s.promoters_pct), "detractors_pct": _r(s.detractors_pct),
@@ -240,9 +264,9 @@ def _summary(s) -> dict:
     }
 
 
-def _participation(p) -> dict:
+def _participation(p, k: int) -> dict:
     if p.suppressed:
-        return {"group": p.group, "suppressed": True, "reason": SUPPRESSED}
+        return _hidden(p.group, p.reason, k)
     return {"group": p.group, "suppressed": False, "invited": p.invited, "submitted": p.submitted,
             "rate": _r(p.rate)}
 
@@ -255,7 +279,7 @@ def dashboard_as_dict(d: Dashboard) -> dict:
         "min_group_size": d.k,
         "by": d.by,
         "drivers": [{"id": x.id, "title": x.title, "outcome": x.outcome} for x in d.drivers],
-        "participation": [_participation(d.results.participation[n])
+        "participation": [_participation(d.results.participation[n], d.k)
                           for n in [OVERALL] + [r.group for r in d.rows] if n in d.results.participation],
         "trend": [{"campaign": {"id": cc.id, "name": cc.name, "period": cc.period},
                    "suppressed": p.suppressed, "engagement_index": _r(p.engagement_index), "enps": _r(p.enps),
@@ -265,9 +289,9 @@ def dashboard_as_dict(d: Dashboard) -> dict:
     if not c.closed:
         return data
     overall = _overall(d)
-    groups = [_summary(d.results.groups[r.group]) | {"label": r.label} for r in d.rows]
+    groups = [_summary(d.results.groups[r.group], d.k) | {"label": r.label} for r in d.rows]
     data["results"] = {
-        "overall": _summary(overall) | (
+        "overall": _summary(overall, d.k) | (
             {} if overall.suppressed else
             {"driver_impact": [{"driver_id": i.driver_id, "rho": _r(i.rho, 3), "p": i.p, "n": i.n}
                                for i in overall.driver_impact]}),

@@ -18,7 +18,13 @@ from flask import Response
 from markupsafe import Markup
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-SUPPRESSED = "not enough responses"
+SUPPRESSED = "not enough responses"  # a hidden value whose reason the caller doesn't know
+
+
+class Hidden(str):
+    """A table cell that is hidden, carrying why (e.g. "fewer than 5 responses"); CSV writes the text."""
+
+    hidden = True
 
 
 @dataclass(frozen=True)
