@@ -45,6 +45,11 @@ def _run(cli, args: list[str]) -> str:
 
 def snapshot(out: Path) -> int:
     """Write every report JSON of a freshly analysed demo into `out`; return how many files."""
+    return snapshot_with_db(out)[0]
+
+
+def snapshot_with_db(out: Path) -> tuple[int, Path]:
+    """`snapshot`, also returning the SQLite file it analysed (for scripts that count from it)."""
     out.mkdir(parents=True, exist_ok=True)
     db = Path(tempfile.mkdtemp()) / "snapshot.db"
     os.environ["GROUNDSWELL_DATABASE_URL"] = f"sqlite:///{db}"
@@ -68,7 +73,7 @@ def snapshot(out: Path) -> int:
             args = ["engagement", "--campaign", str(cid), "--json"] + (["--by", by] if by else [])
             (out / f"engagement-{cid}-{by or 'all'}.json").write_text(_run(cli, args))
             n += 1
-    return n
+    return n, db
 
 
 def _normalised(path: Path) -> str:
