@@ -30,7 +30,7 @@ from webapp.store.insights import RunInfo
 if TYPE_CHECKING:
     from webapp.models import Period
 
-__all__ = ["LINK_SEED", "LeaderReport", "leader_report", "theme_detail"]
+__all__ = ["LINK_SEED", "LeaderReport", "leader_report", "theme_detail", "theme_quotes"]
 
 LINK_SEED = 0  # bootstrap seed shared by the page, the API and the JSON command
 
@@ -161,3 +161,16 @@ def theme_detail(period_code: str, theme_key: int, region: str | None = None) ->
     if detail is None:
         raise NotFound(f"No theme {theme_key} in {period.code}.")
     return detail
+
+
+def theme_quotes(report: LeaderReport, n: int = 3) -> dict[int, tuple[str, ...]]:
+    """The `n` most typical quotes of each theme of the report (one query), for the offline report."""
+    if report.insights is None or report.run is None:
+        return {}
+    person_ids = store.people_in_region(report.region)
+    observations = store.themed_observations(report.run.id, [report.period], person_ids)
+    out = {}
+    for t in report.insights.themes:
+        detail = build_theme_detail(report.insights, t.theme_id, observations, {}, n_quotes=n)
+        out[t.theme_id] = detail.quotes if detail is not None else ()
+    return out

@@ -83,9 +83,12 @@ def standalone():
     actions = actions_store.theme_actions(report.period)
     from webapp.infra.chart_assets import plotly_js_path
 
-    html = render_template("insights/standalone.html", report=report, tables=tables(report, actions),
-                           charts={name: chart_json(fig) for name, fig in figures(report).items()},
-                           plotly_js=plotly_js_path().read_text(encoding="utf-8"))
+    figs = figures(report)
+    figs.pop("trend", None)  # the printable copy keeps the charts that carry a finding or a number
+    html = render_template("insights/standalone.html", report=report, actions=actions,
+                           quotes=insights_report.theme_quotes(report),
+                           charts={name: chart_json(fig) for name, fig in figs.items()},
+                           plotly_js=plotly_js_path().read_text(encoding="utf-8"), **_words(report))
     name = f"groundswell-insights-{report.period}{'-' + report.region if report.region else ''}.html"
     safe = "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in name)
     return Response(html, mimetype="text/html", headers={
