@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -119,6 +120,28 @@ def test_admin_starts_analysis_in_background_and_sees_it(app, client, make_perso
     _wait_for(job.id)
     page = client.get("/admin/jobs").get_data(as_text=True)
     assert "done slowly" in page and "100%" in page and 'http-equiv="refresh"' not in page
+
+
+def test_a_burst_of_analysis_clicks_starts_one_job(app, client, make_person, monkeypatch):
+    """Ten clicks while an analysis runs: one job (one thread, one connection), nine clear answers."""
+    release = threading.Event()
+
+    def blocked(job, report):
+        release.wait(5)
+        return "done"
+
+    monkeypatch.setitem(jobs.TASKS, "analyze", blocked)
+    app.config["JOBS_INLINE"] = "thread"
+    make_person(role="admin", email="boss@example.test")
+    login(client, "boss@example.test")
+    try:
+        answers = [client.post("/admin/jobs/analyze", data={}, follow_redirects=True) for _ in range(10)]
+        assert all(r.status_code == 200 for r in answers)
+        assert [j.kind for j in store.recent_jobs()].count("analyze") == 1
+        assert "already" in answers[-1].get_data(as_text=True)
+    finally:
+        release.set()
+    _wait_for(store.recent_jobs()[0].id)
 
 
 def test_admin_sees_the_reason_and_retries_a_failed_job(app, client, make_person, flaky_task):

@@ -44,8 +44,11 @@ def index():
 def analyze():
     if ActionForm().validate_on_submit():
         jobs.sweep_stale()
-        job = jobs.start("analyze", {"n_themes": "auto"}, requested_by_id=current_user.id)
-        flash(f"Theme analysis queued as job {job.id}.", "success")
+        job, started = jobs.start_once("analyze", {"n_themes": "auto"}, requested_by_id=current_user.id)
+        if started:
+            flash(f"Theme analysis queued as job {job.id}.", "success")
+        else:
+            flash(f"Theme analysis is already {job.state} as job {job.id}; it was not started again.", "info")
     return redirect(url_for("jobs.index"), code=303)
 
 

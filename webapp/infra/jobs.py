@@ -118,6 +118,18 @@ def start(kind: str, parameters: dict | None = None, requested_by_id: int | None
     return job
 
 
+def start_once(kind: str, parameters: dict | None = None, requested_by_id: int | None = None):
+    """Start a job unless one of its kind is already queued or running; return (job, started).
+
+    A second analysis while one runs would redo the same work, and a burst of clicks would open a
+    thread and a database connection per click (found by the fuzz run: the pool ran dry).
+    """
+    pending = store.unfinished_job(kind)
+    if pending is not None:
+        return pending, False
+    return start(kind, parameters, requested_by_id), True
+
+
 def retry(job_id: int):
     """Queue a failed job again (refused for other states)."""
     job = store.requeue(job_id)

@@ -27,6 +27,12 @@ def create_job(kind: str, parameters: dict | None = None, requested_by_id: int |
     return job
 
 
+def unfinished_job(kind: str) -> Job | None:
+    """The oldest job of a kind still queued or running, if any."""
+    return db.session.scalar(select(Job).where(Job.kind == kind, Job.state.in_(("queued", "running")))
+                             .order_by(Job.id).limit(1))
+
+
 def get_job(job_id: int) -> Job:
     job = db.session.get(Job, job_id)
     if job is None:
