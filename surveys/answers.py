@@ -8,7 +8,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
-from surveys.kinds import CONFIDENCE_CHOICES, MAX_OBSERVATIONS, OBSERVATION_TAGS
+from surveys.kinds import CONFIDENCE_CHOICES, MAX_OBSERVATIONS, OBSERVATION_TAGS, question_kind, register
 from surveys.model import Question, Survey
 from surveys.values import (  # noqa: F401  (MONEY_MAX, CENT: re-exported for callers)
     CENT,
@@ -207,7 +207,7 @@ class AnswerKind:
 _likert = _int_in(1, 5)
 _scale = _int_in(0, 10)
 
-ANSWER_KINDS: dict[str, AnswerKind] = {
+_ANSWERS: dict[str, AnswerKind] = {
     "money": AnswerKind(_blank_text, _parse_money, _money_json, _str_from_json(_parse_money), str),
     "likert5": AnswerKind(_blank_text, _likert, _same, _int_from_json(_likert), str),
     "scale0_10": AnswerKind(_blank_text, _scale, _same, _int_from_json(_scale), str),
@@ -222,6 +222,12 @@ ANSWER_KINDS: dict[str, AnswerKind] = {
         _observations_form,
     ),
 }
+for _name, _answer in _ANSWERS.items():
+    register(_name, answer=_answer)
+
+
+def _answer_kind(kind: str) -> AnswerKind:
+    return question_kind(kind).answer
 
 
 def parse_answer(question: Question, raw: Any, *, draft: bool = False) -> Any:
@@ -229,7 +235,7 @@ def parse_answer(question: Question, raw: Any, *, draft: bool = False) -> Any:
 
     A blank required answer is refused unless `draft` is true; bad values are refused always.
     """
-    kind = ANSWER_KINDS[question.kind]
+    kind = _answer_kind(question.kind)
     if kind.blank(raw):
         if question.required and not draft:
             raise AnswerError(REQUIRED)
@@ -247,7 +253,7 @@ def confidence_level(value: str | None) -> int | None:
 def answers_to_json(survey: Survey, answers: Mapping[str, Any]) -> dict[str, Any]:
     """Encode answers as a JSON-ready dict, keeping unanswered questions as null."""
     return {
-        qid: None if value is None else ANSWER_KINDS[survey.question(qid).kind].to_json(value)
+        qid: None if value is None else _answer_kind(survey.question(qid).kind).to_json(value)
         for qid, value in answers.items()
     }
 
@@ -263,7 +269,7 @@ def answers_from_json(survey: Survey, data: Mapping[str, Any]) -> Answers:
         except KeyError:
             raise AnswerError(f"{survey.id} v{survey.version} has no question {qid!r}") from None
         try:
-            kind = ANSWER_KINDS[question.kind]
+            kind = _answer_kind(question.kind)
             values[qid] = None if item is None else kind.from_json(item, question)
         except AnswerError as exc:
             raise AnswerError(f"question {qid!r}: {exc}") from None
@@ -273,6 +279,6 @@ def answers_from_json(survey: Survey, data: Mapping[str, Any]) -> Answers:
 def form_data_from_answers(survey: Survey, answers: Mapping[str, Any]) -> dict[str, Any]:
     """Turn stored answers into `data=` for a form class, to re-open a draft for editing."""
     return {
-        qid: None if value is None else ANSWER_KINDS[survey.question(qid).kind].to_form(value)
+        qid: None if value is None else _answer_kind(survey.question(qid).kind).to_form(value)
         for qid, value in answers.items()
     }

@@ -31,11 +31,11 @@ from surveys.answers import (
     form_data_from_answers,
     parse_answer,
 )
-from surveys.kinds import LIKERT5_CHOICES, MAX_OBSERVATIONS, OBSERVATION_TAGS, SCALE0_10_CHOICES
+from surveys.kinds import (LIKERT5_CHOICES, MAX_OBSERVATIONS, OBSERVATION_TAGS, SCALE0_10_CHOICES, question_kind,
+                           register)
 from surveys.model import Question, Section, Survey
 
 __all__ = [
-    "FIELD_BUILDERS",
     "ObservationListField",
     "build_form_class",
     "form_data_from_answers",
@@ -166,7 +166,7 @@ def _build_observations(question: Question, validators: Validators) -> Any:
     )
 
 
-FIELD_BUILDERS: dict[str, FieldBuilder] = {
+_FIELDS: dict[str, FieldBuilder] = {
     "money": _build_money,
     "likert5": _radio(lambda q: LIKERT5_CHOICES),
     "scale0_10": _radio(lambda q: SCALE0_10_CHOICES),
@@ -176,6 +176,8 @@ FIELD_BUILDERS: dict[str, FieldBuilder] = {
     "multiple_choice": _build_multiple,
     "observation_list": _build_observations,
 }
+for _name, _field in _FIELDS.items():
+    register(_name, field=_field)
 
 
 def _chosen_sections(survey: Survey, sections: Iterable[str] | None) -> tuple[Section, ...]:
@@ -229,7 +231,7 @@ def _build_form_class(survey: Survey, base: type, sections: Iterable[str] | None
         for question in section.questions:
             if hasattr(base, question.id):
                 raise ValueError(f"question id {question.id!r} clashes with {base.__name__}")
-            attrs[question.id] = FIELD_BUILDERS[question.kind](question, [_AnswerCheck(question)])
+            attrs[question.id] = question_kind(question.kind).field(question, [_AnswerCheck(question)])
     # The base's metaclass (FormMeta) must build the class, hence type(base).
     return type(base)(f"SurveyForm_{survey.id}_v{survey.version}", (base,), attrs)
 

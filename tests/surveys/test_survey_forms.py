@@ -8,7 +8,6 @@ from werkzeug.datastructures import MultiDict
 
 from surveys.answers import Answers, form_data_from_answers
 from surveys.forms import (
-    FIELD_BUILDERS,
     build_form_class,
     form_sections,
     parse_answers,
@@ -63,8 +62,18 @@ def every_kind_survey():
     return Survey("all", 1, "All kinds", (Section("s", "S", True, questions),))
 
 
-def test_registry_covers_every_kind():
-    assert set(FIELD_BUILDERS) == set(KINDS)
+def test_every_kind_has_one_registry_entry_with_rule_answer_and_field():
+    from surveys.kinds import QUESTION_KINDS, register
+
+    assert set(QUESTION_KINDS) == set(KINDS)
+    for name, kind in QUESTION_KINDS.items():
+        assert kind.name == name and kind.rule is not None
+        assert kind.answer is not None and callable(kind.answer.parse), name
+        assert callable(kind.field), name
+    with pytest.raises(ValueError, match="unknown question kind"):
+        register("slider", field=lambda q, v: None)
+    with pytest.raises(ValueError, match="already has its field"):
+        register("money", field=lambda q, v: None)
 
 
 def test_form_has_a_labelled_field_per_question():
