@@ -337,3 +337,31 @@ def test_a_reorganisation_after_launch_changes_nothing_a_closed_campaign_shows(a
     eng_results.store_closed_results(k, replace=True, skip_unchanged=True)  # what `groundswell analyze` runs
     after = {by: _cli(app, "--campaign", str(c.id), "--by", by) for by in ("manager", "manager_tree")}
     assert after == before
+
+
+def test_live_participation_moves_only_in_batches_of_k(app, make_person):
+    """While a campaign is open, its counts are released k submissions at a time: the 6th to 9th
+    answers change nothing HR sees, the 10th moves every count at once; one submission never does."""
+    from webapp.models import CampaignMember, Participation
+    from webapp.store import campaigns
+    from webapp.engagement import results as eng_results
+
+    eng_results.clear_cache()
+    m = make_person(role="manager", email="m@example.test")
+    for i in range(12):
+        make_person(role="rep", manager=m, territory="T1", region="North" if i < 6 else "South", department="Sales")
+    make_person(role="hr", email="hr@example.test")
+    c = campaigns.open_campaign(name="Pulse", template_id="quarterly-planning", template_version=1,
+                                period_code="2026-Q4", audience=("rep",), has_plan=True)
+    members = list(_db.session.query(CampaignMember).filter_by(campaign_id=c.id).order_by(CampaignMember.id))
+
+    def answered_count():
+        data = _cli(app, "--campaign", str(c.id), "--by", "region")
+        return {p["group"]: p.get("submitted") for p in data["participation"]}
+
+    seen = []
+    for member in members[:11]:
+        _db.session.add(Participation(campaign_id=c.id, person_id=member.person_id))
+        _db.session.commit()
+        seen.append(answered_count()["all"])
+    assert seen == [0, 0, 0, 0, 5, 5, 5, 5, 5, 10, 10]

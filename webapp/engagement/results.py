@@ -88,9 +88,12 @@ def compute_results(campaign: CampaignRef, scope: str, k: int) -> CampaignResult
     """Run the single suppression call for one campaign and one scope (reads the responses)."""
     attributes, trees = SCOPES[scope]
     _, items, outcome = store.drivers(campaign)
+    # While a campaign is open its participation counts are live: released only in batches of k
+    # submissions (store.invitees' rule), so no count moves because of one person's answer.
+    audience = store.invitees(campaign.id) if campaign.closed else store.invitees(campaign.id, batch=k)
     return campaign_results(
-        store.records(campaign.id) if campaign.closed else [], store.invitees(campaign.id), store.parent_map(campaign.id), items, outcome,
-        closed=campaign.closed, attributes=attributes, manager_trees=trees, k=k, random_state=campaign.id,
+        store.records(campaign.id) if campaign.closed else [], audience, store.parent_map(campaign.id), items,
+        outcome, closed=campaign.closed, attributes=attributes, manager_trees=trees, k=k, random_state=campaign.id,
     )
 
 

@@ -118,8 +118,20 @@ def records(campaign_id: int) -> list[ResponseRecord]:
     return records
 
 
-def invitees(campaign_id: int) -> list[tuple[bool, dict[str, str]]]:
-    answered = set(db.session.scalars(select(Participation.person_id).where(Participation.campaign_id == campaign_id)))
+def invitees(campaign_id: int, *, batch: int | None = None) -> list[tuple[bool, dict[str, str]]]:
+    """The frozen audience: (answered, snapshot attributes) per invitee, in a stable order.
+
+    With ``batch`` (open campaigns), "answered" counts only the first ``batch * m`` submissions, m
+    as large as the total allows (in the order they were recorded): live counts move only once
+    ``batch`` more people have answered, all groups at the same moment, so the moment a count
+    moves dates nobody's submission (``analysis.privacy.release_live_counts``' rule, stateless).
+    """
+    query = select(Participation.person_id).where(Participation.campaign_id == campaign_id)
+    if batch is not None:
+        ids = list(db.session.scalars(query.order_by(Participation.id)))
+        answered = set(ids[:len(ids) - len(ids) % batch])
+    else:
+        answered = set(db.session.scalars(query))
     rows = db.session.execute(
         select(CampaignMember.person_id, CampaignMember.manager_key, CampaignMember.region,
                CampaignMember.territory, CampaignMember.department, CampaignMember.tenure_band)
