@@ -7,7 +7,7 @@ from datetime import date
 from flask import Blueprint, current_app, render_template
 from flask_login import current_user
 
-from webapp.access import ALL_ROLES, allow, visible_person_ids
+from webapp.access import ALL_ROLES, allow, decides_as, visible_person_ids
 from webapp.actions.forms import status_form_for
 from webapp.store import actions as actions_store, campaigns, people, plans, rollup as rollup_store
 
@@ -36,10 +36,12 @@ def index():
             "plan": plan,
             "answered": campaigns.has_participated(campaign.id, current_user.id),
         })
-    waiting = 0
+    waiting = waiting_below = 0
     if current_user.role in ("manager", "leader"):
         ids = visible_person_ids(current_user) if current_user.role == "manager" else people.subtree_ids(current_user.id)
-        waiting = sum(1 for p in plans.queue_for(current_user, ids) if p.status == "submitted")
+        submitted = [p for p in plans.queue_for(current_user, ids) if p.status == "submitted"]
+        waiting = sum(1 for p in submitted if decides_as(current_user, p) is not None)  # theirs to decide
+        waiting_below = len(submitted) - waiting  # their managers' to decide; they can read them
     k = current_app.config["MIN_GROUP_SIZE"]
     participation = []
     if current_user.role in ("hr", "admin", "leader"):
@@ -51,7 +53,7 @@ def index():
     my_actions = []
     if current_user.role != "rep":
         my_actions = [a for a in actions_store.list_actions(owner_id=current_user.id) if a.status != "done"]
-    return render_template("home/index.html", open_items=open_items, waiting=waiting,
+    return render_template("home/index.html", open_items=open_items, waiting=waiting, waiting_below=waiting_below,
                            participation=participation, k=k, rollup=_rollup_summary(), my_actions=my_actions,
                            action_forms={a.id: status_form_for(a) for a in my_actions},
                            status_titles=actions_store.STATUS_TITLES, today=date.today())
