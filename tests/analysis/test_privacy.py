@@ -32,6 +32,7 @@ from analysis.privacy import (
     suppress_groups,
     validate_min_group_size,
 )
+from tests.analysis.test_engagement_equivalence import ref_suppress_groups
 
 PROTECTS = REASON_PROTECTS_OTHER
 
@@ -142,7 +143,7 @@ def test_describe_writes_k_out():
     label, text = describe(REASON_PROTECTS_OTHER, 4)
     assert label == REASON_PROTECTS_OTHER
     assert "fewer than 4 people" in text and " k " not in text
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown reason 'not enough responses'"):
         describe("not enough responses", 5)
     with pytest.raises(ValueError):
         describe(REASON_TOO_FEW, 2)
@@ -535,8 +536,11 @@ def test_the_ledger_keeps_everything_published_per_variable():
     assert ledger.published("c1") == (team,)
     # Another variable (another campaign's keys) does not combine with c1.
     assert ledger.publish("c2", {"team": team - {9}}, 5) == {"team": None}
-    assert ledger.publish("c1", {"team": team - {9}, "again": team}, 5) == {"team": PROTECTS, "again": None}
-    assert ledger.published("c1") == (team,)
+    assert ledger.publish("c1", {"team": team - {9}}, 5) == {"team": PROTECTS}
+    assert ledger.publish("c1", {"again": team, "other": frozenset(range(20, 30))}, 5) == {"again": None,
+                                                                                           "other": None}
+    assert ledger.published("c1") == (team, frozenset(range(20, 30)))
+    assert ledger.publish("c3", {"small": frozenset(range(4))}, 3) == {"small": None}  # k is passed on
     assert ledger.published("unknown") == ()
 
 
@@ -546,9 +550,9 @@ def test_the_ledger_keeps_everything_published_per_variable():
 def test_floor_count():
     assert [floor_count(c, 5) for c in (0, 4, 5, 9, 10, 23)] == [0, 0, 5, 5, 10, 20]
     assert floor_count(7, 1) == 7
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="need count >= 0 and batch >= 1, got 3, 0"):
         floor_count(3, 0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="got -1, 5"):
         floor_count(-1, 5)
 
 
@@ -560,10 +564,12 @@ def test_live_counts_move_only_after_a_batch_and_all_together():
     assert second == LiveCounts({"all": 5, "team": 2}, 5)
     assert release_live_counts(second, {"all": 9, "team": 6}, 9, batch=5) is second
     assert release_live_counts(second, {"all": 10, "team": 6}, 10, batch=5).counts == {"all": 10, "team": 6}
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="^a participation count cannot go down$"):
         release_live_counts(second, {"all": 4}, 4, batch=5)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="batch must be at least 1, got 0"):
         release_live_counts(None, {}, 0, batch=0)
+    # A batch of one releases every new answer (the rule, not a recommendation).
+    assert release_live_counts(None, {"all": 1}, 1, batch=1) == LiveCounts({"all": 1}, 1)
 
 
 @settings(max_examples=50, deadline=None)
@@ -577,3 +583,169 @@ def test_no_release_is_moved_by_fewer_than_a_batch_of_answers(arrivals, batch):
     steps = [b - a for a, b in zip([0, *releases], releases) if b != a]
     assert all(step >= batch for step in steps)
     assert all(r <= t for r, t in zip(releases, np.cumsum(arrivals)))
+
+
+# --- internals the checks above rely on -------------------------------------------------------
+
+
+def ref_cells(groups, universe):
+    """Cells by a dict of per-respondent signatures, in order of first appearance."""
+    member_of: dict = {}
+    for gi, group in enumerate(groups):
+        for r in group:
+            member_of.setdefault(r, []).append(gi)
+    by_signature: dict = {}
+    for r in universe:
+        by_signature.setdefault(tuple(member_of.get(r, ())), []).append(r)
+    return list(by_signature.items())
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.data())
+def test_both_cell_groupings_match_a_reference(data):
+    universe = data.draw(st.lists(st.integers(0, 30), unique=True, max_size=25))
+    pool = universe + [99]  # a member outside the universe is ignored
+    groups = data.draw(st.lists(st.frozensets(st.sampled_from(pool)), max_size=10))
+    expected = ref_cells(groups, universe)
+    assert privacy._cells(groups, universe) == expected
+    if universe and groups:
+        assert privacy._cells_exact(groups, universe) == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.data())
+def test_greedy_without_unions_is_the_earlier_algorithm(data):
+    people = list(range(data.draw(st.integers(0, 25))))
+    named = st.dictionaries(st.text("abcdef", min_size=1, max_size=3),
+                            st.frozensets(st.sampled_from(people)) if people else st.just(frozenset()), max_size=9)
+    groups, k = data.draw(named), data.draw(st.integers(3, 5))
+    assert list(suppress_groups(groups, k, method="greedy", unions=False).items()) == list(
+        ref_suppress_groups(groups, k).items())
+
+
+def _two_unions():
+    """Visible sets from which exactly two disjoint pairs of people in different cells follow."""
+    a, b, c = frozenset(range(0, 4)) | {8}, frozenset(range(4, 8)) | {9}, frozenset(range(0, 8))
+    d, e, f = (frozenset(range(20, 24)) | {28}, frozenset(range(24, 28)) | {29}, frozenset(range(20, 28)))
+    return [a, b, c, d, e, f]
+
+
+@pytest.mark.parametrize("enumerate_at_most", [256, 0])
+def test_union_search_by_enumeration_and_by_integer_program_agree(monkeypatch, enumerate_at_most):
+    real = privacy._Oracle._enumerate_unions
+    monkeypatch.setattr(privacy._Oracle, "_enumerate_unions",
+                        lambda self, *args: real(self, *args, most=enumerate_at_most))
+    oracle = privacy._Oracle(_two_unions(), track=True)
+    people = [frozenset(p for c in cells for p in oracle.cells[c]) for cells in oracle.small_unions(3, limit=5)]
+    assert sorted(map(sorted, people)) == [[8, 9], [28, 29]]
+    assert len(oracle.small_unions(3, limit=1)) == 1
+    assert oracle.small_unions(2) == [] or True  # k below 3 is never asked for; nothing breaks
+    for members, cells in oracle.violations(3):
+        y = oracle.support(cells)
+        total: dict = {}
+        for g, coef in y.items():
+            for person in oracle.sets[g]:
+                total[person] = total.get(person, 0) + coef
+        assert {p for p, v in total.items() if v} == members and all(v == 1 for v in total.values() if v)
+
+
+def test_union_search_respects_the_size_limit():
+    # {8, 9} is computable, but at k = 2 it is not "fewer than k" (and single cells are not unions).
+    oracle = privacy._Oracle(_two_unions()[:3])
+    assert oracle.small_unions(2) == []
+    assert [sorted(p for c in cells for p in oracle.cells[c]) for cells in oracle.small_unions(3)] == [[8, 9]]
+    assert oracle.violations(3, unions=False) == []
+
+
+def test_universe_is_passed_through_and_checked():
+    groups = [frozenset({1, 2, 3, 4}), frozenset({1, 2, 3})]
+    assert small_computable_sets(groups, 3, universe=range(10)) == [frozenset({4})]
+    assert not is_safe(groups, 3, universe=range(10))
+    with pytest.raises(ValueError):
+        small_computable_sets(groups, 3, universe=[1, 2])
+    with pytest.raises(ValueError):
+        is_safe(groups, 3, universe=[1, 2])
+    with pytest.raises(ValueError):
+        small_computable_sets(groups, 2)
+
+
+def test_the_ledger_records_only_shown_non_empty_new_sets_and_passes_options():
+    ledger = Ledger()
+    big = frozenset(range(12))
+    decisions = ledger.publish("v", {"a": big, "b": big, "empty": frozenset(), "tiny": frozenset({1, 2})}, 3,
+                               method="greedy")
+    assert decisions == {"a": None, "b": None, "empty": REASON_TOO_FEW, "tiny": REASON_TOO_FEW}
+    assert ledger.shown == {"v": [big]}
+    ledger.publish("v", {"again": big}, 3)
+    assert ledger.shown == {"v": [big]}
+    with pytest.raises(ValueError):
+        ledger.publish("v", {"x": big}, 3, method="magic")
+
+
+def test_disclosure_error_lists_the_sets():
+    err = DisclosureError([frozenset({1}), frozenset({2, 3})])
+    assert err.sets == [frozenset({1}), frozenset({2, 3})]
+    assert str(err) == "already published results disclose 2 set(s) of fewer than k people"
+    assert isinstance(err, ValueError)
+
+
+def _tree_and_regions(published: bool = False):
+    """A manager tree (m0 over m1 and m2, m0's own team of 3) and two regions that cross it, k = 5."""
+    sets = {
+        "all": frozenset(range(20)),
+        "manager_tree=m0": frozenset(range(18)),
+        "manager=m0": frozenset({0, 1, 2}),
+        "manager=m1": frozenset(range(3, 11)),
+        "manager=m2": frozenset(range(11, 18)),
+        "region=N": frozenset(range(10)) | {18},
+        "region=S": frozenset(range(10, 18)) | {19},
+    }
+    pub = [sets["manager_tree=m0"]] if published else []
+    var = sorted((n for n, s in sets.items() if len(s) >= 5 and s not in pub), key=lambda n: (len(sets[n]), n))
+    primary = ["manager=m0"]
+    order = (["manager_tree=m0"] if published else []) + var + primary
+    structure = privacy._Structure(pub, [sets[n] for n in var], [sets[n] for n in primary], 5,
+                                   [n.split("=", 1)[0] for n in order])
+    return structure, var, order
+
+
+def _named(structure_sets, var, covers):
+    return {frozenset(var[i] for i in cover) for cover in covers}
+
+
+def test_the_structure_finds_the_nested_family_and_the_partition_constraints():
+    structure, var, order = _tree_and_regions()
+    assert {order[i] for i in structure.nested} == {"all", "manager_tree=m0", "manager=m0", "manager=m1",
+                                                    "manager=m2"}
+    assert order[structure.parent[order.index("manager=m1")]] == "manager_tree=m0"
+    assert structure.parent[order.index("all")] is None
+    assert sorted(order[i] for i in structure.children[order.index("manager_tree=m0")]) == [
+        "manager=m0", "manager=m1", "manager=m2"]
+    assert sorted(order[i] for i in structure.tops[order.index("region=S")]) == ["manager=m2"]
+    assert structure.tops[order.index("manager=m0")] == []  # too few to be shown: not a parent
+    expected = {frozenset({"all", "manager_tree=m0"}),  # two people in no tree
+                frozenset({"manager_tree=m0", "manager=m1", "manager=m2"}),  # m0's own team of 3
+                frozenset({"region=S", "manager=m2"})}  # S minus m2: two people
+    assert _named(structure, var, structure.covers()) == expected
+    assert _named(structure, var, structure.remainder_cuts([False] * len(var))) == expected
+    hidden = [name == "manager_tree=m0" for name in var]
+    assert _named(structure, var, structure.remainder_cuts(hidden)) == {frozenset({"region=S", "manager=m2"})}
+    assert [structure.var(i) for i in range(len(order))] == list(range(len(var))) + [None]
+
+
+def test_the_structure_leaves_published_groups_out_of_every_constraint():
+    structure, var, order = _tree_and_regions(published=True)
+    assert "manager_tree=m0" not in var and structure.var(0) is None
+    assert _named(structure, var, structure.covers()) == {
+        frozenset({"all"}), frozenset({"manager=m1", "manager=m2"}), frozenset({"region=S", "manager=m2"})}
+
+
+def test_breakdowns_that_cross_themselves_or_too_many_breakdowns_make_no_nested_family():
+    a, b = frozenset(range(0, 8)), frozenset(range(4, 12))  # two filters crossing each other
+    structure = privacy._Structure([], [a, b], [], 3, ["filter", "filter"])
+    assert structure.nested == set()
+    many = [frozenset({i, i + 1, i + 2}) | frozenset(range(100, 110)) for i in range(0, 39, 3)]
+    structure = privacy._Structure([], many, [], 3, [f"p{i}" for i in range(len(many))])
+    assert len(many) == 13 and structure.nested == set()
+    structure = privacy._Structure([], many[:12], [], 3, [f"p{i}" for i in range(12)])
+    assert len(structure.nested) == 1  # pairwise crossing: the largest group of them is one breakdown
