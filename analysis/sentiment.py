@@ -1,4 +1,15 @@
-"""Sentiment of short texts with NLTK's VADER, offline, and its mean per theme.
+"""Sentiment of short texts with NLTK's VADER, offline, its mean per theme, and when to show it.
+
+Each text gets VADER's *compound* score (:func:`sentiment_scores`), explained to readers by
+:data:`SCALE_EXPLANATION`. A theme's sentiment is the mean of its texts' scores; it is shown only
+when the engine is sure of it (:func:`summarise_sentiment`): at least :data:`MIN_TEXTS` texts,
+and the 90% bootstrap interval of the mean lies wholly on one side of zero or wholly inside the
+neutral band (-0.05, 0.05). Otherwise the interval straddles a boundary between negative,
+neutral and positive, and showing a number would claim more than the texts say.
+
+Not measured on labelled sentiment data: no such data set with a licence that allows it is on
+this machine (``../shared/data`` holds BANKING77 only, which has intents, not sentiment), and
+nothing may be downloaded.
 
 NLTK 3.10 loads resources only from folders on ``nltk.data.path``, so the lexicon shipped in the
 ``vaderSentiment`` package is copied once into an nltk_data-shaped cache folder
@@ -15,12 +26,34 @@ import threading
 import zipfile
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import nltk
+import numpy as np
 
-__all__ = ["ensure_vader_lexicon", "sentiment_scores", "theme_sentiment", "vader"]
+__all__ = [
+    "MIN_TEXTS",
+    "NEUTRAL_BAND",
+    "SCALE_EXPLANATION",
+    "ThemeSentiment",
+    "ensure_vader_lexicon",
+    "sentiment_band",
+    "sentiment_scores",
+    "summarise_sentiment",
+    "theme_sentiment",
+    "theme_sentiment_summary",
+    "vader",
+]
+
+SCALE_EXPLANATION = ("Sentiment runs from -1 (very negative) through 0 (neutral) to +1 (very positive): "
+                     "VADER's compound score of the words used, averaged over the texts.")
+NEUTRAL_BAND = 0.05  # |score| below this is neutral (VADER's own convention)
+MIN_TEXTS = 5  # fewer texts than this: a theme's sentiment is not shown
+CONFIDENCE = 0.90
+_RESAMPLES = 2000
+_NORMAL_ABOVE = 2000  # texts above which the interval uses the normal approximation (CLT) instead
 
 _LOCK = threading.Lock()
 _LEXICON_MEMBER = "vader_lexicon/vader_lexicon.txt"
@@ -135,3 +168,114 @@ def theme_sentiment(theme_ids: Sequence[int], scores: Sequence[float]) -> dict[i
         sums[tid] += float(s)
         counts[tid] += 1
     return {tid: sums[tid] / counts[tid] for tid in sorted(sums)}
+
+
+def sentiment_band(score: float) -> str:
+    """"positive" (>= 0.05), "negative" (<= -0.05) or "neutral": VADER's conventional bands."""
+    if score >= NEUTRAL_BAND:
+        return "positive"
+    if score <= -NEUTRAL_BAND:
+        return "negative"
+    return "neutral"
+
+
+@dataclass(frozen=True)
+class ThemeSentiment:
+    """A theme's mean sentiment, its uncertainty, and whether it is sure enough to show.
+
+    Attributes
+    ----------
+    mean : float or None
+        Mean score of the texts (None without texts).
+    low, high : float or None
+        The ``CONFIDENCE`` (90%) interval of the mean: bootstrap percentiles, or the normal
+        approximation above 2,000 texts.
+    n : int
+    shown : bool
+        True when the rule of :func:`summarise_sentiment` holds.
+    band : str
+        :func:`sentiment_band` of the mean ("positive", "neutral", "negative").
+    reason : str
+        Why it is not shown ("" when shown).
+    """
+
+    mean: float | None
+    low: float | None
+    high: float | None
+    n: int
+    shown: bool
+    band: str
+    reason: str = ""
+
+
+def summarise_sentiment(scores: Sequence[float], *, min_texts: int = MIN_TEXTS, confidence: float = CONFIDENCE,
+                        seed: int = 0) -> ThemeSentiment:
+    """Mean sentiment of one theme's texts and whether the engine is sure enough to show it.
+
+    Rule: shown when there are at least ``min_texts`` texts and the ``confidence`` interval of
+    the mean lies wholly above 0, wholly below 0, or wholly inside the neutral band
+    (-0.05, 0.05); hidden when it straddles 0 or a band edge reaching past it. The interval is a
+    percentile bootstrap (2,000 resamples, seeded: the same scores always give the same answer);
+    above 2,000 texts the normal approximation (mean +- z x standard error).
+
+    Parameters
+    ----------
+    scores : sequence of float
+        Per-text scores in [-1, 1], as from :func:`sentiment_scores`.
+    min_texts : int, default 5
+    confidence : float, default 0.9
+    seed : int, default 0
+
+    Returns
+    -------
+    ThemeSentiment
+    """
+    x = np.asarray(list(scores), dtype=np.float64)
+    n = int(x.size)
+    if n == 0:
+        return ThemeSentiment(None, None, None, 0, False, "neutral", "no texts")
+    mean = float(x.mean())
+    alpha = (1.0 - confidence) / 2.0
+    if n == 1:
+        low = high = mean
+    elif n > _NORMAL_ABOVE:
+        from scipy.stats import norm
+
+        half = float(norm.ppf(1.0 - alpha)) * float(x.std(ddof=1)) / np.sqrt(n)
+        low, high = mean - half, mean + half
+    else:
+        rng = np.random.default_rng(seed)
+        means = x[rng.integers(0, n, size=(_RESAMPLES, n))].mean(axis=1)
+        low, high = (float(v) for v in np.quantile(means, [alpha, 1.0 - alpha]))
+    band = sentiment_band(mean)
+    if n < min_texts:
+        return ThemeSentiment(mean, low, high, n, False, band, f"fewer than {min_texts} texts")
+    sure = low > 0.0 or high < 0.0 or (low > -NEUTRAL_BAND and high < NEUTRAL_BAND)
+    reason = "" if sure else (f"unsure: the {confidence:.0%} interval of the mean, {low:+.2f} to {high:+.2f}, "
+                              "spans more than one of negative, neutral and positive")
+    return ThemeSentiment(mean, low, high, n, sure, band, reason)
+
+
+def theme_sentiment_summary(theme_ids: Sequence[int], scores: Sequence[float], *, min_texts: int = MIN_TEXTS,
+                            confidence: float = CONFIDENCE, seed: int = 0) -> dict[int, ThemeSentiment]:
+    """:func:`summarise_sentiment` per theme id (texts with id -1 are left out).
+
+    Parameters
+    ----------
+    theme_ids : sequence of int
+        Theme of each text, as ``ThemeModel.labels_``.
+    scores : sequence of float
+        Score of each text, as from :func:`sentiment_scores`.
+
+    Returns
+    -------
+    dict of int to ThemeSentiment
+    """
+    if len(theme_ids) != len(scores):
+        raise ValueError(f"{len(theme_ids)} theme ids but {len(scores)} scores")
+    by_theme: dict[int, list[float]] = defaultdict(list)
+    for tid, s in zip(theme_ids, scores):
+        if int(tid) >= 0:
+            by_theme[int(tid)].append(float(s))
+    return {tid: summarise_sentiment(v, min_texts=min_texts, confidence=confidence, seed=seed)
+            for tid, v in sorted(by_theme.items())}

@@ -20,11 +20,20 @@ from nltk.tokenize import RegexpTokenizer
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 __all__ = [
+    "FUNCTION_WORDS",
     "STOP_WORDS",
+    "CasedToken",
+    "Dangling",
+    "Entities",
     "SurfaceForms",
     "TextAnalyzer",
+    "cased_tokens",
+    "find_entities",
     "find_phrases",
     "has_words",
+    "is_slot_filler",
+    "mention_spans",
+    "phrase_candidates",
     "stem",
     "tokenize",
 ]
@@ -33,9 +42,16 @@ __all__ = [
 _TOKENIZER = RegexpTokenizer(r"[a-z0-9]+(?:['’][a-z]+)?")
 _WORD_RE = re.compile(r"[^\W_]", re.UNICODE)
 
+# Words scikit-learn's list drops although they carry a topic ("top up", "wrong amount", "bill",
+# "CRM system", "interest rate", "change my name"): kept as content words.
+_CONTENT_IN_SKLEARN = frozenset(
+    {"amount", "bill", "bottom", "call", "detail", "empty", "fire", "front", "full", "interest",
+     "move", "name", "part", "show", "side", "system", "top"}
+)
+
 # scikit-learn's list covers function words; the additions are fillers common in short
 # free-text answers and contraction fragments the tokenizer leaves behind.
-STOP_WORDS: frozenset[str] = frozenset(ENGLISH_STOP_WORDS) | frozenset(
+STOP_WORDS: frozenset[str] = (frozenset(ENGLISH_STOP_WORDS) - _CONTENT_IN_SKLEARN) | frozenset(
     {
         "i'm", "i've", "i'd", "i'll", "it's", "don't", "doesn't", "didn't", "can't", "won't",
         "isn't", "aren't", "wasn't", "weren't", "haven't", "hasn't", "shouldn't", "wouldn't",
@@ -45,6 +61,22 @@ STOP_WORDS: frozenset[str] = frozenset(ENGLISH_STOP_WORDS) | frozenset(
         "yes", "got", "get", "getting", "s", "t", "d", "ll", "m", "re", "ve",
     }
 )
+
+# Words a theme name may neither start nor end with: grammatical words (articles, pronouns,
+# prepositions, conjunctions, auxiliaries, negation, chat fillers). A name may hold them inside
+# ("card not working", "cash from an ATM"). Content verbs such as "get" or "want" are not here:
+# they may start a name ("get a refund") but never make one alone (see phrase_candidates).
+FUNCTION_WORDS: frozenset[str] = (STOP_WORDS | frozenset(
+    {"does", "did", "doing", "having", "shall", "ought", "whilst", "upto", "an", "via", "per", "vs"}
+)) - frozenset(
+    {"get", "getting", "got", "want", "need", "like", "keep", "give", "find", "found", "take", "made",
+     "fill", "see", "go", "put"}
+)
+# A particle may end a phrasal verb's name: "top up", "cash out", "sign in", "pay back".
+_TRAILING_PARTICLES = frozenset({"up", "out", "off", "down", "back", "away", "in"})
+# Words that open a noun phrase: a word mostly followed by one is waiting for its object.
+_DETERMINERS = frozenset({"the", "a", "an", "my", "our", "their", "his", "her", "its", "your", "this",
+                          "that", "these", "those", "some", "any", "every", "each", "all", "no"})
 
 _STEMMER = SnowballStemmer("english")
 
@@ -193,3 +225,276 @@ def find_phrases(
     finder = BigramCollocationFinder.from_documents(list(token_lists))
     finder.apply_freq_filter(min_count)
     return finder.nbest(BigramAssocMeasures.likelihood_ratio, top)
+
+
+# ------------------------------------------------------------------ cased tokens, entities, phrases
+
+_CASED_TOKEN_RE = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
+_SENTENCE_END = re.compile(r"[.!?:;\n\r\t\"(\[•*]|(?:^|\s)[-–—](?:\s|$)")
+
+
+class CasedToken(tuple):
+    """A token as written: ``(lower, surface, initial)``; ``initial`` is True at a sentence start."""
+
+    __slots__ = ()
+
+    def __new__(cls, lower: str, surface: str, initial: bool):
+        return super().__new__(cls, (lower, surface, initial))
+
+    lower = property(lambda self: self[0])
+    surface = property(lambda self: self[1])
+    initial = property(lambda self: self[2])
+
+
+def cased_tokens(text: str) -> list[CasedToken]:
+    """Tokenize like :func:`tokenize` but keep each token's written form and sentence position.
+
+    A token is *initial* when it opens the text or follows sentence punctuation (``.!?:;``, a
+    line break, a quote or a bullet), where capitals say nothing about a word. For texts the
+    ASCII pattern would split differently from :func:`tokenize` (rare letters whose lower case
+    changes length), the tokens of :func:`tokenize` are returned as initial, i.e. without case
+    evidence.
+    """
+    if not text:
+        return []
+    out: list[CasedToken] = []
+    last_end = 0
+    for m in _CASED_TOKEN_RE.finditer(text):
+        gap = text[last_end : m.start()]
+        initial = not out or bool(_SENTENCE_END.search(gap))
+        word = m.group().replace("’", "'")
+        out.append(CasedToken(word.lower(), word, initial))
+        last_end = m.end()
+    if [t.lower for t in out] != tokenize(text):
+        return [CasedToken(t, t, True) for t in tokenize(text)]
+    return out
+
+
+def is_slot_filler(word: str) -> bool:
+    """Tell whether a token is a slot filler rather than a word: a number, amount, date or code ("24h", "q3", "10")."""
+    return any(ch.isdigit() for ch in word)
+
+
+def _capitalised(surface: str) -> bool:
+    """"Corelli", "McKinsey", "iPhone": a capital not at a word's only position and not all capitals."""
+    if surface.isupper() or surface.islower():
+        return surface[:1].isupper() and not surface.isupper()
+    return any(ch.isupper() for ch in surface)
+
+
+def _normally_cased(tokens: Sequence[CasedToken]) -> bool:
+    """A text that uses capitals as prose does: not ALL CAPS and not Title Case Throughout."""
+    words = [t for t in tokens if len(t.lower) > 1 and t.lower.isalpha()]
+    if not words:
+        return False
+    caps = sum(1 for t in words if t.surface[:1].isupper())
+    return caps <= 0.5 * len(words) or len(words) <= 2 and not all(t.surface.isupper() for t in words)
+
+
+class Entities:
+    """Names of particular things found in a set of texts (competitors, products, customers, places).
+
+    Attributes
+    ----------
+    words : dict of str to str
+        Each entity word (lower case) and the form people write it in ("corelli" -> "Corelli").
+    display : dict of str to str
+        For every word seen, the form a name should show it in: an entity's capitalised form, an
+        acronym in capitals ("ATM", "CRM"), anything else in lower case.
+    """
+
+    def __init__(self, words: dict[str, str], display: dict[str, str]) -> None:
+        self.words = words
+        self.display = display
+
+    def __contains__(self, word: str) -> bool:
+        return word in self.words or (word.endswith("'s") and word[:-2] in self.words)
+
+    def show(self, word: str) -> str:
+        """The form to show a (lower-case) word in."""
+        return self.display.get(word, word)
+
+
+def find_entities(texts: Iterable[str], min_count: int = 2, share: float = 0.5) -> Entities:
+    """Detect entity names in ``texts`` by how people capitalise them, with no list of names.
+
+    A word is an entity when, away from sentence starts and in texts written in normal case, it
+    is capitalised ("Corelli", "Halden", "iPhone") in more than ``share`` of at least
+    ``min_count`` occurrences. Function words, slot fillers (tokens with digits) and acronyms
+    written in capitals ("ATM", "CRM", "PIN": common nouns of a domain, not names) are never
+    entities. "I" is a function word.
+
+    Parameters
+    ----------
+    texts : iterable of str
+    min_count : int, default 2
+        Occurrences (not at a sentence start) needed before a word's case is taken as evidence.
+    share : float, default 0.5
+
+    Returns
+    -------
+    Entities
+    """
+    caps: Counter[str] = Counter()
+    upper: Counter[str] = Counter()
+    seen: Counter[str] = Counter()
+    forms: dict[str, Counter[str]] = defaultdict(Counter)
+    for text in texts:
+        tokens = cased_tokens(text) if isinstance(text, str) else []
+        normal = _normally_cased(tokens)
+        for tok in tokens:
+            if tok.initial or not normal:
+                continue
+            if tok.lower.endswith("'s") and len(tok.lower) > 3:  # "Vantix's" is Vantix
+                tok = CasedToken(tok.lower[:-2], tok.surface[:-2], tok.initial)
+            seen[tok.lower] += 1
+            forms[tok.lower][tok.surface] += 1
+            if len(tok.surface) > 1 and tok.surface.isupper():
+                upper[tok.lower] += 1
+            elif _capitalised(tok.surface):
+                caps[tok.lower] += 1
+    words: dict[str, str] = {}
+    display: dict[str, str] = {}
+    for word, n in seen.items():
+        best = min(forms[word].items(), key=lambda kv: (-kv[1], kv[0]))[0]
+        if upper[word] > share * n:
+            display[word] = word.upper()
+        elif (n >= min_count and caps[word] > share * n and word not in STOP_WORDS
+              and not is_slot_filler(word) and len(word) > 1):
+            form = min(((f, c) for f, c in forms[word].items() if _capitalised(f)), key=lambda kv: (-kv[1], kv[0]))[0]
+            words[word] = display[word] = form
+        elif best != word and best.isupper() and len(best) > 1:
+            display[word] = best
+    return Entities(words, display)
+
+
+class Dangling:
+    """Which words cannot end a phrase in a corpus, learned from how people write them.
+
+    * A word nearly always followed by another content word or by a determiner is waiting for
+      what it qualifies: a modifier for its head ("new" card, "virtual" card, "auto" top-up) or
+      a verb for its object ("closed" the ticket, "froze" the budget): at least ``share`` of its
+      (3 or more) occurrences inside a sentence are followed so.
+    * A word nearly always followed by a particle is half of a phrasal verb ("top" up): it may
+      end a phrase only with that particle, and a particle may end a phrase only after a word
+      it follows in at least ``share / 2`` of that word's occurrences ("salary in" may not).
+    """
+
+    def __init__(self, share: float = 0.75, min_count: int = 3) -> None:
+        self.share = share
+        self.min_count = min_count
+        self._seen: Counter[str] = Counter()
+        self._before_content: Counter[str] = Counter()
+        self._before_particle: Counter[tuple[str, str]] = Counter()
+
+    def update(self, token_lists: Iterable[Sequence[CasedToken]]) -> Dangling:
+        """Count how each word is followed in these tokenised texts; return self."""
+        for tokens in token_lists:
+            for tok, nxt in zip(tokens, list(tokens[1:]) + [None]):
+                self._seen[tok.lower] += 1
+                if nxt is None or nxt.initial:
+                    continue
+                if nxt.lower in _TRAILING_PARTICLES:
+                    self._before_particle[(tok.lower, nxt.lower)] += 1
+                elif (nxt.lower not in FUNCTION_WORDS and not is_slot_filler(nxt.lower)) or nxt.lower in _DETERMINERS:
+                    self._before_content[tok.lower] += 1
+        self._particle_total: Counter[str] = Counter()
+        for (w, _), c in self._before_particle.items():
+            self._particle_total[w] += c
+        return self
+
+    def ends_ok(self, words: Sequence[str]) -> bool:
+        """Tell whether a phrase may end with its last word (see the class docstring)."""
+        last = words[-1]
+        if last in _TRAILING_PARTICLES:
+            before = words[-2] if len(words) > 1 else ""
+            return self._seen[before] > 0 and self._before_particle[(before, last)] >= 0.5 * self.share * self._seen[before]
+        n = self._seen[last]
+        if n < self.min_count:
+            return True
+        return self._before_content[last] < self.share * n and self._particle_total[last] < 0.5 * n
+
+
+def phrase_candidates(tokens: Sequence[CasedToken], entities: Entities, max_words: int = 4,
+                      min_words: int = 1, dangling: Dangling | None = None) -> list[tuple[str, tuple[str, ...]]]:
+    """Return the spans of a text that could name its theme, as ``(key, words)`` pairs.
+
+    A candidate is 1 to ``max_words`` consecutive tokens, exactly as written (no skipped
+    words), such that
+
+    * it stays within one sentence and says no content word twice;
+    * it neither starts nor ends with a function word (:data:`FUNCTION_WORDS`), except that a
+      particle may end a phrasal verb ("top up", "cash out"): no "the card", "charged for";
+    * with ``dangling``, its last word is not one people rarely end a phrase with in this
+      corpus ("order a new", "auto top", "salary in"; see :class:`Dangling`);
+    * no token is a slot filler (numbers, amounts, dates: "10%", "2", "q3");
+    * it holds at least one content word (not a function or stop word) that is not an entity
+      nor part of an entity's mention ("Systems" in "Halden Systems"), so an entity
+      ("Corelli", "Apple Pay", "Halden Systems") never makes up a name on its own.
+
+    ``key`` joins the stems of the words (function words as written), so "card arrived" and
+    "card arriving" are one candidate; ``words`` are the lower-case tokens.
+    """
+    words = [t.lower for t in tokens]
+    named = set()  # positions inside an entity mention ("Halden Systems": both words)
+    for a, b in _mention_runs(tokens, entities):
+        named.update(range(a, b))
+    out: list[tuple[str, tuple[str, ...]]] = []
+    n = len(words)
+    for i in range(n):
+        first = words[i]
+        if first in FUNCTION_WORDS or is_slot_filler(first):
+            continue
+        for j in range(i + 1, min(n, i + max_words) + 1):
+            last = words[j - 1]
+            if is_slot_filler(last) or (j - 1 > i and tokens[j - 1].initial):
+                break  # no numbers, and never across a sentence end
+            span = words[i:j]
+            if len(span) < min_words:
+                continue
+            if last in FUNCTION_WORDS and not (len(span) > 1 and last in _TRAILING_PARTICLES
+                                               and span[-2] not in FUNCTION_WORDS):
+                continue
+            if not any(w not in STOP_WORDS and w not in entities and len(w) > 1 and i + o not in named
+                       for o, w in enumerate(span)):
+                continue
+            if dangling is not None and len(span) > 1 and not dangling.ends_ok(span):
+                continue
+            stems = [w if w in FUNCTION_WORDS else stem(w) for w in span]
+            content = [st for st, w in zip(stems, span) if w not in FUNCTION_WORDS]
+            if len(set(content)) < len(content):
+                continue  # "AI AI AI", "card to card": a word said twice is not a name
+            out.append((" ".join(stems), tuple(span)))
+    return out
+
+
+def _mention_runs(tokens: Sequence[CasedToken], entities: Entities) -> list[tuple[int, int]]:
+    """Return ``(start, end)`` token ranges of entity mentions: runs of capitalised words holding an entity."""
+    runs: list[tuple[int, int]] = []
+    start = None
+    for i, tok in enumerate(tokens):
+        joins = start is not None and not tok.initial and (
+            tok.lower in entities or (_capitalised(tok.surface) and tok.lower not in STOP_WORDS))
+        if joins:
+            continue
+        if start is not None:
+            runs.append((start, i))
+            start = None
+        if tok.lower in entities:
+            start = i
+    if start is not None:
+        runs.append((start, len(tokens)))
+    return runs
+
+
+def mention_spans(tokens: Sequence[CasedToken], entities: Entities) -> list[str]:
+    """Return the entity mentions of a text as written: runs of capitalised words holding an entity.
+
+    "switched to Halden Systems" -> ["Halden Systems"]; "top up with Apple Pay" -> ["Apple Pay"]
+    (when "apple" is an entity). Each word is shown in the entities' own form when it has one.
+    """
+    def form(t: CasedToken) -> str:
+        base = t.lower[:-2] if t.lower.endswith("'s") else t.lower
+        return entities.words.get(base, t.surface[: len(base)])
+
+    return [" ".join(form(t) for t in tokens[a:b]) for a, b in _mention_runs(tokens, entities)]

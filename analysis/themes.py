@@ -39,8 +39,9 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
@@ -57,7 +58,17 @@ from sklearn.preprocessing import normalize
 from sklearn.utils import check_random_state
 
 from analysis.embedding import WordLlamaEmbedder
-from analysis.text import SurfaceForms, TextAnalyzer, has_words
+from analysis.text import (
+    Dangling,
+    SurfaceForms,
+    TextAnalyzer,
+    cased_tokens,
+    find_entities,
+    has_words,
+    is_slot_filler,
+    mention_spans,
+    phrase_candidates,
+)
 from analysis.theme_state import ThemeState
 
 __all__ = ["NO_THEME", "Theme", "ThemeModel", "TooFewTextsError"]
@@ -76,6 +87,16 @@ _NARROW_TOLERANCE, _NARROW_SEARCH = 0.01, 10
 _WIDE_TOLERANCE, _WIDE_SEARCH = 0.05, 20
 _SCORE_N_INIT = 3  # k-means initialisations per candidate count while choosing the count
 _DENSE_EIGEN_LIMIT = 1000
+# Automatic count: eigenvalues of the normalised kNN adjacency at or above this (see _spectral).
+_COUNT_EIGENVALUE = 0.825
+# A theme smaller than this share of the mean theme size (or than _MIN_THEME_TEXTS) is a fragment.
+_FRAGMENT_SHARE = 0.2
+_MIN_THEME_TEXTS = 3
+_MERGE_ROUNDS = 5
+_NAME_SHARE = 0.5
+_N_MENTIONS = 5
+_WORD_NORM = 0.5  # a phrase's word scores are summed over n_words ** this (see _Phrases.rank)
+_COUNT_RULES = ("spectral", "silhouette")
 
 
 class TooFewTextsError(ValueError):
@@ -91,19 +112,29 @@ class TooFewTextsError(ValueError):
 
 @dataclass(frozen=True)
 class Theme:
-    """One theme: stable id, readable label, key terms, size and representative quotes."""
+    """One theme: stable id, readable label, key terms, size, representative quotes and mentions.
+
+    ``label`` is a short phrase written in the theme's texts ("card has not arrived"), never an
+    entity alone; ``mentions`` are the names of particular entities (competitors, products,
+    customers, places) the theme's texts mention most, as written ("Corelli", "Apple Pay").
+    """
 
     theme_id: int
     label: str
     terms: tuple[str, ...]
     size: int
     examples: tuple[str, ...]
+    mentions: tuple[str, ...] = field(default=())
 
-    def to_dict(self) -> dict:
-        """Return a JSON-ready dict ``{theme_id, label, terms, size, examples}``."""
+    def to_dict(self, full: bool = False) -> dict:
+        """Return a JSON-ready dict ``{theme_id, label, terms, size, examples}``; ``full`` adds ``mentions``."""
         d = asdict(self)
         d["terms"] = list(self.terms)
         d["examples"] = list(self.examples)
+        if full:
+            d["mentions"] = list(self.mentions)
+        else:
+            del d["mentions"]
         return d
 
 
@@ -176,6 +207,7 @@ class ThemeModel(BaseEstimator):
         min_themes: int = 2,
         max_themes: int = 60,
         count_tolerance: float | None = None,
+        count_rule: str = "spectral",
         n_neighbors: int = 10,
         max_fit_samples: int = 5000,
         min_texts: int = 10,
@@ -191,6 +223,7 @@ class ThemeModel(BaseEstimator):
         self.min_themes = min_themes
         self.max_themes = max_themes
         self.count_tolerance = count_tolerance
+        self.count_rule = count_rule
         self.n_neighbors = n_neighbors
         self.max_fit_samples = max_fit_samples
         self.min_texts = min_texts
@@ -262,20 +295,37 @@ class ThemeModel(BaseEstimator):
 
         # --- spectral clustering of the sample
         self._report("clustering", 0, 1)
+        nn = min(self.n_neighbors, n_fit - 1)
+        self.k_scores_ = {}
+        self.count_eigenvalues_ = np.zeros(0)
         if fixed_k:
-            k_hi = fixed_k
-        else:
+            k = max(1, min(fixed_k, n_fit))
+            vals, vectors = _spectral(X, nn, k, rng)
+        elif self._rule() == "silhouette":
             # at most sqrt(n/2) themes (the classic rule of thumb): a count a person can read
             k_hi = max(self.min_themes, min(self.max_themes, int(math.sqrt(n_valid / 2))))
-        k_hi = max(1, min(k_hi, n_fit))
-        vectors = _spectral_vectors(X, min(self.n_neighbors, n_fit - 1), k_hi, rng)
-        if fixed_k:
-            k = k_hi
-            self.k_scores_ = {}
-        else:
+            k_hi = max(1, min(k_hi, n_fit))
+            vals, vectors = _spectral(X, nn, k_hi, rng)
             k_lo = max(1, min(self.min_themes, k_hi))
-            k, self.k_scores_ = self._choose_k(X, vectors, weights, k_lo, k_hi, rng, seed)
-        fit_rows = _kmeans(vectors[:, :k], k, n_init=10, seed=seed, weights=weights)
+            k, self.k_scores_ = self._choose_k(X, _diffuse(vals, vectors, k_hi), weights, k_lo, k_hi, rng, seed)
+            vals, vectors = vals[:k], vectors[:, :k]
+        else:
+            k_hi = max(1, min(self.max_themes, n_fit - 1))
+            count_nn = min(nn, max(2, int(round(math.sqrt(n_fit) / 2))))
+            if count_nn == nn:
+                vals, vectors = _spectral(X, nn, min(k_hi + 1, n_fit), rng)
+                count_vals = vals
+            else:
+                count_vals, _ = _spectral(X, count_nn, min(k_hi + 1, n_fit), rng, values_only=True)
+            self.count_eigenvalues_ = count_vals
+            k = int(np.sum(count_vals >= _COUNT_EIGENVALUE))
+            k = max(1, min(max(k, self.min_themes), k_hi))
+            if count_nn != nn:
+                vals, vectors = _spectral(X, nn, k, rng)
+            vals, vectors = vals[:k], vectors[:, :k]
+        fit_rows = _kmeans(_diffuse(vals, vectors, k), k, n_init=10, seed=seed, weights=weights)
+        if not fixed_k:
+            fit_rows = self._consolidate(fit_texts, weights, X, fit_rows)
         self._report("clustering", 1, 1)
         fit_rows = _relabel_by_size(fit_rows)
         k = int(fit_rows.max()) + 1
@@ -384,7 +434,13 @@ class ThemeModel(BaseEstimator):
         if self.progress is not None:
             self.progress(stage, done, total)
 
+    def _rule(self) -> str:
+        """The automatic count's rule: ``"silhouette"`` when asked for or when ``count_tolerance`` is set."""
+        return "silhouette" if self.count_rule == "silhouette" or self.count_tolerance is not None else "spectral"
+
     def _check_n_themes(self) -> int | None:
+        if self.count_rule not in _COUNT_RULES:
+            raise ValueError(f"count_rule must be one of {', '.join(_COUNT_RULES)}, not {self.count_rule!r}")
         if self.count_tolerance is not None and not 0 <= self.count_tolerance < 2:
             raise ValueError(f"count_tolerance must be None or in [0, 2), not {self.count_tolerance!r}")
         if isinstance(self.n_themes, str) and self.n_themes == "auto":
@@ -470,7 +526,79 @@ class ThemeModel(BaseEstimator):
                 next_id += 1
         return ids, inherited, matches, next_id
 
+    def _consolidate(self, fit_texts, weights, X, rows) -> np.ndarray:
+        """One theme per signal: absorb fragments, then merge themes that would carry the same name.
+
+        1. **Fragments**: a theme holding fewer than ``max(3, 0.2 x the mean theme size)`` texts
+           is dissolved, each of its texts moving to the nearest centroid of the themes left.
+        2. **Duplicates**: themes whose best name (the top phrase of :meth:`_Phrases.rank`) is
+           the same phrase are one signal to a reader, split by wording: they are merged, when
+           at least half of all the texts holding that phrase are in them and the phrase is at
+           least twice as common in them as in all texts (a phrase every theme uses, "note" or
+           "my card", merges nothing). Repeated until no two themes share a best
+           name (at most a few rounds).
+
+        Applies to the automatic count only: a fixed count is kept as asked.
+        """
+        rows = _relabel_by_size(rows)
+        for _ in range(3):
+            k = int(rows.max()) + 1
+            sizes = np.bincount(rows, weights=weights, minlength=k)
+            tiny = sizes < max(_MIN_THEME_TEXTS, _FRAGMENT_SHARE * sizes.sum() / k)
+            if not tiny.any() or tiny.all():
+                break
+            keep = np.flatnonzero(~tiny)
+            moved = np.flatnonzero(tiny[rows])
+            centroids = _centroids(X, rows, k, weights)[keep]
+            rows = rows.copy()
+            rows[moved] = keep[(X[moved] @ centroids.T).argmax(axis=1)]
+            rows = _relabel_by_size(rows)
+        phrases = self._phrases(fit_texts, weights)
+        for _ in range(_MERGE_ROUNDS):
+            k = int(rows.max()) + 1
+            if k < 2:
+                break
+            sims = np.einsum("ij,ij->i", X, _centroids(X, rows, k, weights)[rows])
+            ranked = phrases.rank(rows, k, weights, sims)
+            by_name: dict[int, list[int]] = defaultdict(list)
+            for r, order in enumerate(ranked):
+                if order:
+                    by_name[order[0]].append(r)
+            held = np.asarray((_membership(rows, k, weights) @ phrases.matrix).todense())
+            sizes = np.bincount(rows, weights=weights, minlength=k)
+
+            def theirs(g: list[int], j: int) -> bool:
+                # the shared name is theirs: most texts holding it are in the group, and it is at
+                # least twice as common in the group as in all texts
+                share = held[g, j].sum() / max(held[:, j].sum(), 1e-12)
+                return share >= _NAME_SHARE and share >= 2.0 * sizes[g].sum() / sizes.sum()
+
+            groups = [g for j, g in by_name.items() if len(g) > 1 and theirs(g, j)]
+            if not groups:
+                break
+            target = np.arange(k)
+            for g in groups:
+                target[g] = g[0]
+            rows = _relabel_by_size(target[rows])
+        return rows
+
+    def _phrases(self, fit_texts, weights) -> _Phrases:
+        cached = getattr(self, "_phrase_cache", None)
+        if cached is None or cached[0] is not fit_texts:
+            cached = (fit_texts, _Phrases(fit_texts, weights))
+            self._phrase_cache = cached
+        return cached[1]
+
     def _describe(self, fit_texts, weights, X, fit_rows, sizes, inherited) -> list[Theme]:
+        """Name each theme, pick its key terms, quotes and mentions.
+
+        **Name**: the best candidate phrase of :meth:`_Phrases.rank` (a 2-4 word phrase written in
+        the theme's texts, grammatical at both ends, no slot fillers, never an entity alone) not
+        yet taken by a larger theme; a single word when the theme has no phrase; the key-term
+        label of earlier versions when it has neither. An inherited theme keeps its old name.
+        **Terms**: class-based TF-IDF over stems and stem bigrams, as written; entity words and
+        slot fillers are left to ``mentions``.
+        """
         k = self.n_themes_
         analyzer = TextAnalyzer()
         counter = CountVectorizer(analyzer=analyzer, dtype=np.float64)
@@ -493,18 +621,28 @@ class ThemeModel(BaseEstimator):
         ctfidf[(doc_freq < 2) & (theme_sizes[:, None] >= 4)] = 0.0
         surface = SurfaceForms(analyzer).update(fit_texts)
         sims = np.einsum("ij,ij->i", X, self.centroids_[fit_rows])
+        phrases = self._phrases(fit_texts, weights)
+        self._phrase_cache = None
+        ranked_names = phrases.rank(fit_rows, k, weights, sims)
+        entities = phrases.entities
+
+        def plain(term: str) -> bool:
+            return not any(w in entities or is_slot_filler(w) for w in term.lower().split())
 
         used: set[str] = {lbl.lower() for lbl in inherited.values()}
         themes: list[Theme] = []
         for r in range(k):
             ranked = [int(j) for j in np.argsort(-ctfidf[r], kind="stable")[: max(self.n_terms * 3, 12)]
                       if ctfidf[r, j] > 0 and surface.written_together(vocab[j])]
-            terms = _dedupe([surface.surface(vocab[j]) for j in ranked])
+            terms = [t for t in _dedupe([surface.surface(vocab[j]) for j in ranked]) if plain(t)]
             scores = {surface.surface(vocab[j]): ctfidf[r, j] for j in ranked}
             if r in inherited:
                 label = inherited[r]
             else:
-                label = _make_label(terms, scores, used, self.theme_ids_[r])
+                label = next((name for name in (phrases.show(j) for j in ranked_names[r])
+                              if name.lower() not in used), None)
+                if label is None:
+                    label = _make_label(terms, scores, used, self.theme_ids_[r])
                 used.add(label.lower())
             members = np.flatnonzero(fit_rows == r)
             examples = _dedupe([fit_texts[i].strip() for i in members[np.argsort(-sims[members], kind="stable")]])
@@ -515,9 +653,118 @@ class ThemeModel(BaseEstimator):
                     terms=tuple(terms[: self.n_terms]),
                     size=int(sizes[r]),
                     examples=tuple(examples[: self.n_examples]),
+                    mentions=phrases.theme_mentions(members, weights),
                 )
             )
         return themes
+
+class _Phrases:
+    """Candidate names of the fitted texts (see :func:`analysis.text.phrase_candidates`) and their mentions.
+
+    Built once per fit: which candidate phrases each text holds (a sparse text x phrase
+    matrix), the form each phrase is written in most often, and the entity mentions of each text.
+    """
+
+    def __init__(self, texts: Sequence[str], weights: np.ndarray | None = None) -> None:
+        self.entities = find_entities(texts)
+        token_lists = [cased_tokens(text) for text in texts]
+        dangling = Dangling().update(token_lists)
+        vocab: dict[str, int] = {}
+        rows: list[int] = []
+        cols: list[int] = []
+        self.forms: dict[str, Counter] = defaultdict(Counter)
+        self.mentions: list[list[str]] = []
+        for i, tokens in enumerate(token_lists):
+            seen: set[str] = set()
+            for key, words in phrase_candidates(tokens, self.entities, dangling=dangling):
+                self.forms[key][words] += 1
+                if key not in seen:
+                    seen.add(key)
+                    rows.append(i)
+                    cols.append(vocab.setdefault(key, len(vocab)))
+            self.mentions.append(list(dict.fromkeys(mention_spans(tokens, self.entities))))
+        matrix = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(texts), len(vocab)))
+        # a candidate written once can only name a theme of one text: kept only for tiny inputs
+        w = np.ones(len(texts)) if weights is None else np.asarray(weights, dtype=np.float64)
+        held = np.asarray(matrix.T @ w).ravel()
+        keep = np.flatnonzero(held >= 2) if len(texts) >= 50 else np.arange(len(vocab))
+        self.matrix = matrix[:, keep].tocsr()
+        all_keys = list(vocab)
+        self.keys = [all_keys[j] for j in keep]
+        vocab = {key: j for j, key in enumerate(self.keys)}
+        self.multi = np.array([" " in key for key in self.keys], dtype=bool)
+        # for each phrase, the single-word candidates among its words (its content words)
+        width = max((len(key.split(" ")) for key in self.keys), default=1)
+        self.word_of = np.zeros((len(self.keys), width), dtype=np.int64)
+        self.word_mask = np.zeros((len(self.keys), width), dtype=np.float64)
+        for j, key in enumerate(self.keys):
+            for o, part in enumerate(key.split(" ")):
+                w = vocab.get(part)
+                if w is not None:
+                    self.word_of[j, o] = w
+                    self.word_mask[j, o] = 1.0
+
+    def show(self, j: int) -> str:
+        """The phrase as people write it: its most frequent wording, entities and acronyms in their case."""
+        words = min(self.forms[self.keys[j]].items(), key=lambda kv: (-kv[1], kv[0]))[0]
+        return " ".join(self.entities.show(w) for w in words)
+
+    def rank(self, rows: np.ndarray, k: int, weights: np.ndarray, sims: np.ndarray) -> list[list[int]]:
+        """Return, per theme, its candidate phrases best first: phrases of 2-4 words, then single words.
+
+        For theme t and candidate p (a word or a phrase), with coverage(p) the share of t's texts
+        holding p, distinctiveness(p) the share of all texts holding p that are in t (a
+        class-based TF-IDF in [0, 1]) and centrality(p) the mean similarity to t's centroid of
+        t's texts holding p over that of all of t's texts:
+
+        * a word scores ``coverage x distinctiveness x centrality``;
+        * a phrase scores ``sqrt(coverage) x distinctiveness x centrality`` times the sum of its
+          words' scores over the square root of its number of scored words: a name is a phrase
+          people wrote that is made of the theme's own words ("competitor discounting"), not a
+          rare template fragment ("giving the first year") nor a common one ("my card").
+
+        A candidate must occur in at least two of the theme's texts (one in a theme of fewer
+        than four).
+        """
+        if not self.keys:
+            return [[] for _ in range(k)]
+        member = _membership(rows, k, weights)
+        near = _membership(rows, k, weights * np.maximum(sims, 0.0))
+        df = np.asarray((member @ self.matrix).todense())  # (k, candidates): weighted texts holding it
+        close = np.asarray((near @ self.matrix).todense())  # the same, each text weighted by its similarity
+        size = np.maximum(np.asarray(member.sum(axis=1)).ravel(), 1e-12)[:, None]
+        mean_sim = np.maximum(np.asarray(near.sum(axis=1)).ravel()[:, None] / size, 1e-12)
+        total = np.maximum(df.sum(axis=0, keepdims=True), 1e-12)
+        centrality = close / np.maximum(df, 1e-12) / mean_sim
+        distinct = df / total
+        score = (df / size) * distinct * centrality
+        too_rare = df < np.where(size >= 4, 2.0, 1.0) - 1e-9
+        score[too_rare] = 0.0
+        word_sum = np.zeros_like(score)
+        for o in range(self.word_of.shape[1]):  # sum the scores of each phrase's words
+            word_sum += score[:, self.word_of[:, o]] * self.word_mask[:, o]
+        n_words = np.maximum(self.word_mask.sum(axis=1), 1.0)
+        phrase = np.sqrt(df / size) * distinct * centrality * word_sum / n_words**_WORD_NORM
+        score = np.where(self.multi[None, :], phrase, score)
+        score[too_rare] = 0.0
+        out = []
+        for r in range(k):
+            cand = np.flatnonzero(score[r] > 0)
+            order = cand[np.lexsort((cand, -score[r, cand], ~self.multi[cand]))]
+            out.append(order.tolist())
+        return out
+
+    def theme_mentions(self, members: np.ndarray, weights: np.ndarray) -> tuple[str, ...]:
+        """The entity mentions most texts of a theme hold (in at least two, or one in a tiny theme)."""
+        counts: Counter[str] = Counter()
+        forms: dict[str, Counter[str]] = defaultdict(Counter)
+        for i in members:
+            for m in self.mentions[i]:
+                counts[m.lower()] += weights[i]
+                forms[m.lower()][m] += weights[i]
+        floor = 2 if weights[members].sum() >= 4 else 1
+        ranked = sorted((key for key, n in counts.items() if n >= floor), key=lambda key: (-counts[key], key))
+        return tuple(min(forms[key].items(), key=lambda kv: (-kv[1], kv[0]))[0] for key in ranked[:_N_MENTIONS])
 
 
 # ------------------------------------------------------------------ helpers
@@ -543,25 +790,58 @@ def silhouette_tolerance(k_hi: int) -> float:
     return _NARROW_TOLERANCE + share * (_WIDE_TOLERANCE - _NARROW_TOLERANCE)
 
 
-def _spectral_vectors(X: np.ndarray, n_neighbors: int, n_vectors: int, rng) -> np.ndarray:
-    """Return the leading eigenvectors of the normalised symmetric kNN adjacency of ``X``."""
+def _spectral(X: np.ndarray, n_neighbors: int, n_vectors: int, rng, values_only: bool = False):
+    """Return the leading eigenvalues and eigenvectors of the normalised symmetric kNN adjacency of ``X``.
+
+    Eigenvalues come largest first; each is 1 minus (about) how much of a group's neighbour links
+    leave it, so a group of texts whose neighbours lie mostly among themselves has one near 1.
+    """
     n = X.shape[0]
-    n_neighbors = max(1, n_neighbors)
+    n_vectors = max(1, min(n_vectors, n))
+    if n < 2:
+        return np.ones(1), np.ones((n, 1))
+    n_neighbors = max(1, min(n_neighbors, n - 1))
     A = kneighbors_graph(X, n_neighbors, metric="cosine", include_self=False, n_jobs=None)
     A = 0.5 * (A + A.T)
     deg = np.asarray(A.sum(axis=1)).ravel()
     d = sp.diags(1.0 / np.sqrt(np.maximum(deg, 1e-12)))
     M = (d @ A @ d).tocsr()
+    vecs = None
     if n <= _DENSE_EIGEN_LIMIT or n_vectors >= n - 1:
-        vals, vecs = eigh(M.toarray(), subset_by_index=[n - n_vectors, n - 1])
+        dense = M.toarray()
+        if values_only:
+            vals = eigh(dense, subset_by_index=[n - n_vectors, n - 1], eigvals_only=True)
+        else:
+            vals, vecs = eigh(dense, subset_by_index=[n - n_vectors, n - 1])
     else:
         v0 = rng.uniform(-1.0, 1.0, n)
-        vals, vecs = eigsh(M, k=n_vectors, which="LA", v0=v0, tol=1e-6)
+        out = eigsh(M, k=n_vectors, which="LA", v0=v0, tol=1e-6, return_eigenvectors=not values_only)
+        vals, vecs = (out, None) if values_only else out
     order = np.argsort(-vals, kind="stable")
+    vals = vals[order]
+    if values_only:
+        return vals, None
     vecs = vecs[:, order]
     # eigenvector signs are arbitrary; fix them so runs are bit-for-bit repeatable
     signs = np.sign(vecs[np.abs(vecs).argmax(axis=0), np.arange(vecs.shape[1])])
-    return vecs * np.where(signs == 0, 1.0, signs)
+    return vals, vecs * np.where(signs == 0, 1.0, signs)
+
+
+def _diffuse(vals: np.ndarray, vectors: np.ndarray, k: int) -> np.ndarray:
+    """Weight the first ``k`` eigenvectors by ``eigenvalue ** t``: a diffusion-map embedding.
+
+    ``t`` is the diffusion time at which the ``k``-th eigenvector keeps half its weight
+    (``lambda_k ** t = 1/2``), so directions that separate groups barely (small eigenvalues)
+    count less than those that separate them clearly, whatever the count. BANKING77 test, MiniLM,
+    77 themes, 4 seeds: NMI 0.830 against 0.827 unweighted; demo generator mixes 0.71-0.72 either way.
+    """
+    k = max(1, min(k, vectors.shape[1]))
+    lam = np.clip(vals[: vectors.shape[1]], 0.0, 1.0)
+    last = float(lam[k - 1])
+    if not 0.0 < last < 1.0:
+        return vectors
+    t = math.log(0.5) / math.log(last)
+    return vectors * lam**t
 
 
 def _kmeans(vectors: np.ndarray, k: int, n_init: int, seed: int, weights: np.ndarray) -> np.ndarray:
