@@ -448,6 +448,9 @@ def run_analysis(n_themes="auto", *, embedder_choice: str, min_group_size: int, 
     if previous_run is not None and store.run_counts("observations")["assignments"]:
         result = _extend(rows, previous_run, closed, embedder, say)
         fitted = embedder
+        if n_themes != "auto":
+            say(f"Note: --themes {n_themes} applies to a fit; this run keeps the current themes "
+                f"(to refit them: groundswell retheme --themes {n_themes}).", err=True)
         if _cache_key(embedder) is not None:  # leave every current text's vector kept, for a later re-theme
             size = embedder.n_features_out_  # a kept vector of another size is refused by the embedder
             have = {t for t, v in known.items() if len(v) == size} | set(getattr(embedder, "memo_", {}))
