@@ -230,7 +230,7 @@ def find_phrases(
 # ------------------------------------------------------------------ cased tokens, entities, phrases
 
 _CASED_TOKEN_RE = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
-_SENTENCE_END = re.compile(r"[.!?:;\n\r\t\"(\[•*]|(?:^|\s)[-–—](?:\s|$)")
+_SENTENCE_END = re.compile(r"[.!?:;\n\r\t\"(\[•*]|\s[-–—]+\s")
 
 
 class CasedToken(tuple):

@@ -58,3 +58,61 @@ def test_has_words():
     assert has_words("a1")
     assert not has_words("  ?? ")
     assert not has_words(None)
+
+
+def test_topic_words_from_scikit_learns_list_are_content_words():
+    from analysis.text import FUNCTION_WORDS
+
+    assert {"top", "amount", "bill", "system", "interest"}.isdisjoint(STOP_WORDS)
+    assert TextAnalyzer(bigrams=False)("Wrong amount on my bill") == ["wrong", "amount", "bill"]
+    assert {"the", "of", "does", "my"} <= FUNCTION_WORDS and "get" not in FUNCTION_WORDS
+
+
+def test_cased_tokens_keep_case_and_sentence_starts():
+    from analysis.text import cased_tokens
+
+    toks = cased_tokens("Lost to Corelli. Corelli won - again; multi-year deal")
+    assert [t.lower for t in toks] == tokenize("Lost to Corelli. Corelli won - again; multi-year deal")
+    assert [t.initial for t in toks] == [True, False, False, True, False, True, True, False, False]
+    assert toks[2].surface == "Corelli"
+
+
+def test_phrase_candidates_are_grammatical_spans_without_fillers_or_entity_only_names():
+    from analysis.text import cased_tokens, find_entities, phrase_candidates
+
+    entities = find_entities(["we lost to Corelli again", "the buyer likes Corelli"])
+    spans = [" ".join(w) for _, w in phrase_candidates(cased_tokens("My card has not arrived after 3 weeks"), entities)]
+    assert "card has not arrived" in spans and "card" in spans
+    assert not [s for s in spans if s.startswith("my") or s.endswith("after") or "3" in s]
+    spans = [" ".join(w) for _, w in phrase_candidates(cased_tokens("we lost to Corelli again"), entities)]
+    assert "corelli" not in spans and "lost to corelli" in spans
+    spans = [" ".join(w) for _, w in phrase_candidates(cased_tokens("I want to top up"), entities)]
+    assert "top up" in spans and "want to top up" in spans and not [s for s in spans if s.endswith(" to")]
+    keys = dict(phrase_candidates(cased_tokens("card arriving late"), entities))
+    assert "card arriv" in keys  # keyed by stems: "card arrived" is the same candidate
+
+
+def test_dangling_words_do_not_end_a_phrase():
+    from analysis.text import Dangling, cased_tokens, find_entities, phrase_candidates
+
+    texts = ["order a new card", "my new card is here", "a new card please", "new card today",
+             "they closed the ticket", "support closed the case", "closed the ticket again",
+             "top up my account", "top up failed", "auto top up is on", "my salary in euros", "top up",
+             "salary paid late", "my salary arrived"]
+    tokens = [cased_tokens(t) for t in texts]
+    dangling = Dangling().update(tokens)
+    assert not dangling.ends_ok(["order", "a", "new"]) and not dangling.ends_ok(["support", "closed"])
+    assert dangling.ends_ok(["top", "up"]) and not dangling.ends_ok(["auto", "top"])
+    assert not dangling.ends_ok(["salary", "in"]) and dangling.ends_ok(["new", "card"])
+    spans = [" ".join(w) for _, w in phrase_candidates(tokens[9], find_entities(texts), dangling=dangling)]
+    assert "auto top up" in spans and "auto top" not in spans
+
+
+def test_mentions_are_runs_of_capitalised_words_holding_an_entity():
+    from analysis.text import cased_tokens, find_entities, mention_spans
+
+    texts = ["switched to Halden Systems last week", "we chose Halden Systems", "Vantix's rep called",
+             "a quote from Vantix today", "lost to Vantix again"]
+    entities = find_entities(texts)
+    assert mention_spans(cased_tokens(texts[0]), entities) == ["Halden Systems"]
+    assert mention_spans(cased_tokens(texts[2]), entities) == ["Vantix"]
