@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 FORBIDDEN_IN_PURE = ("flask", "flask_wtf", "flask_login", "sqlalchemy", "webapp")
 VIEW_MODULES = sorted({*ROOT.glob("webapp/*/views.py"), ROOT / "webapp/planning/survey.py",
-                       ROOT / "webapp/admin/jobs.py", ROOT / "webapp/auth/tokens.py", ROOT / "webapp/home.py"})
+                       ROOT / "webapp/admin/jobs.py", ROOT / "webapp/auth/tokens.py", ROOT / "webapp/home.py",
+                       ROOT / "webapp/insights/corrections.py"})
 
 
 def _lint(root: Path) -> subprocess.CompletedProcess:

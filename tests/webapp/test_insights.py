@@ -457,3 +457,17 @@ def test_one_base_everywhere_home_rollup_insights_and_json_agree(demo):
     assert f'data-rollup="invited">{total["invited"]}<' in home
     assert f'data-rollup="proposed">{total["proposed"]:,.2f}<' in home
     assert latest
+
+
+def test_reports_name_the_theme_version_they_use(demo):
+    """A leader can tell which themes a figure was computed with: JSON, page and offline report."""
+    app, org = demo
+    data = _insights(app, org.periods[-1])
+    version = data["theme_version"]
+    assert version["number"] >= 1 and version["summary"]
+    client = app.test_client()
+    client.post("/login", data={"email": "leader@demo.test", "password": DEMO_PASSWORD})
+    page = client.get(f"/insights?period={org.periods[-1]}").get_data(as_text=True)
+    assert f"themes version {version['number']}" in page
+    offline = client.get(f"/insights/report.html?period={org.periods[-1]}").get_data(as_text=True)
+    assert f"themes version {version['number']}" in offline

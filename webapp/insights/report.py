@@ -25,6 +25,7 @@ from analysis.linkage import link_themes
 from webapp.store import insights as store
 from webapp.store import rollup as rollup_store
 from webapp.store.errors import NotFound
+from webapp.store.analysis import ThemeVersionInfo, current_theme_version
 from webapp.store.insights import RunInfo
 
 if TYPE_CHECKING:
@@ -52,6 +53,7 @@ class LeaderReport:
     fva_pooled: LayerFVAReport | None = None  # the same over every period with actuals up to this one
     fva_sentence: str | None = None
     manager_names: dict = field(default_factory=dict)  # manager id -> name, for the per-manager table
+    theme_version: ThemeVersionInfo | None = None  # which version of the themes these numbers use
 
     def anchor(self, evidence: str) -> str:
         """The page anchor of a headline sentence's evidence key ("theme:12" -> "theme-12")."""
@@ -145,6 +147,7 @@ def leader_report(period_code: str, region: str | None = None) -> LeaderReport:
         period=period.code, region=region, regions=regions, run=run, insights=insights,
         rollup=tuple(rows), rollup_total=total, accuracy=acc, headline=tuple(lines), fva=fva,
         fva_pooled=pooled, fva_sentence=sentence, manager_names=store.person_names(managers),
+        theme_version=current_theme_version(),
     )
 
 

@@ -98,6 +98,9 @@ def report_as_dict(report) -> dict:
         "forecast_accuracy": accuracy,
         # Added by issue 17 (PRODUCT.md's keys above are unchanged):
         "headline": [dict(h, anchor=report.anchor(h["evidence"])) for h in report.headline],
+        "theme_version": None if report.theme_version is None else {
+            "number": report.theme_version.number, "created_at": report.theme_version.created_at.isoformat(),
+            "action": report.theme_version.action, "summary": report.theme_version.summary},
         "legend": report.insights.legend if report.insights else None,
         "joint_model": _joint_model(report.insights.joint if report.insights else None),
         "fva": None if report.fva is None else {
