@@ -315,7 +315,8 @@ class Entities:
         return self.display.get(word, word)
 
 
-def find_entities(texts: Iterable[str], min_count: int = 2, share: float = 0.5) -> Entities:
+def find_entities(texts: Iterable[str], min_count: int = 2, share: float = 0.5,
+                  tokens: Iterable[Sequence[CasedToken]] | None = None) -> Entities:
     """Detect entity names in ``texts`` by how people capitalise them, with no list of names.
 
     A word is an entity when, away from sentence starts and in texts written in normal case, it
@@ -330,6 +331,8 @@ def find_entities(texts: Iterable[str], min_count: int = 2, share: float = 0.5) 
     min_count : int, default 2
         Occurrences (not at a sentence start) needed before a word's case is taken as evidence.
     share : float, default 0.5
+    tokens : iterable of token lists, optional
+        The texts already split by :func:`cased_tokens` (then ``texts`` is not read).
 
     Returns
     -------
@@ -339,10 +342,10 @@ def find_entities(texts: Iterable[str], min_count: int = 2, share: float = 0.5) 
     upper: Counter[str] = Counter()
     seen: Counter[str] = Counter()
     forms: dict[str, Counter[str]] = defaultdict(Counter)
-    for text in texts:
-        tokens = cased_tokens(text) if isinstance(text, str) else []
-        normal = _normally_cased(tokens)
-        for tok in tokens:
+    token_lists = tokens if tokens is not None else (cased_tokens(t) if isinstance(t, str) else [] for t in texts)
+    for text_tokens in token_lists:
+        normal = _normally_cased(text_tokens)
+        for tok in text_tokens:
             if tok.initial or not normal:
                 continue
             if tok.lower.endswith("'s") and len(tok.lower) > 3:  # "Vantix's" is Vantix

@@ -700,8 +700,8 @@ class _Phrases:
     """
 
     def __init__(self, texts: Sequence[str], weights: np.ndarray | None = None) -> None:
-        self.entities = find_entities(texts)
         token_lists = [cased_tokens(text) for text in texts]
+        self.entities = find_entities(texts, tokens=token_lists)
         dangling = Dangling().update(token_lists)
         vocab: dict[str, int] = {}
         rows: list[int] = []
