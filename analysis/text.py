@@ -76,7 +76,10 @@ FUNCTION_WORDS: frozenset[str] = (STOP_WORDS | frozenset(
 _TRAILING_PARTICLES = frozenset({"up", "out", "off", "down", "back", "away", "in"})
 # Words that open a noun phrase: a word mostly followed by one is waiting for its object.
 _DETERMINERS = frozenset({"the", "a", "an", "my", "our", "their", "his", "her", "its", "your", "this",
-                          "that", "these", "those", "some", "any", "every", "each", "all", "no"})
+                          "that", "these", "those", "some", "any", "every", "each", "all", "no",
+                          "me", "us", "him", "them", "it", "you"})
+# A question word inside a span starts a new clause ("Europe how long"): never inside a name.
+_CLAUSE_WORDS = frozenset({"how", "what", "when", "where", "why", "which", "who", "whom", "whose", "whether"})
 
 _STEMMER = SnowballStemmer("english")
 
@@ -376,7 +379,7 @@ class Dangling:
 
     * A word nearly always followed by another content word or by a determiner is waiting for
       what it qualifies: a modifier for its head ("new" card, "virtual" card, "auto" top-up) or
-      a verb for its object ("closed" the ticket, "froze" the budget): at least ``share`` of its
+      a verb for its object ("closed" the ticket, "gave" me): at least ``share`` of its
       (3 or more) occurrences inside a sentence are followed so.
     * A word nearly always followed by a particle is half of a phrasal verb ("top" up): it may
       end a phrase only with that particle, and a particle may end a phrase only after a word
@@ -425,7 +428,8 @@ def phrase_candidates(tokens: Sequence[CasedToken], entities: Entities, max_word
     A candidate is 1 to ``max_words`` consecutive tokens, exactly as written (no skipped
     words), such that
 
-    * it stays within one sentence and says no content word twice;
+    * it stays within one sentence and clause (no question word inside: "Europe how long") and
+      says no content word twice;
     * it neither starts nor ends with a function word (:data:`FUNCTION_WORDS`), except that a
       particle may end a phrasal verb ("top up", "cash out"): no "the card", "charged for";
     * with ``dangling``, its last word is not one people rarely end a phrase with in this
@@ -453,6 +457,8 @@ def phrase_candidates(tokens: Sequence[CasedToken], entities: Entities, max_word
             if is_slot_filler(last) or (j - 1 > i and tokens[j - 1].initial):
                 break  # no numbers, and never across a sentence end
             span = words[i:j]
+            if last in _CLAUSE_WORDS:
+                break  # a question word opens another clause
             if len(span) < min_words:
                 continue
             if last in FUNCTION_WORDS and not (len(span) > 1 and last in _TRAILING_PARTICLES
