@@ -502,8 +502,9 @@ def mention_spans(tokens: Sequence[CasedToken], entities: Entities) -> list[str]
     "switched to Halden Systems" -> ["Halden Systems"]; "top up with Apple Pay" -> ["Apple Pay"]
     (when "apple" is an entity). Each word is shown in the entities' own form when it has one.
     """
+
     def form(t: CasedToken) -> str:
-        base = t.lower[:-2] if t.lower.endswith("'s") else t.lower
+        base = t.lower.removesuffix("'s")
         return entities.words.get(base, t.surface[: len(base)])
 
     return [" ".join(form(t) for t in tokens[a:b]) for a, b in _mention_runs(tokens, entities)]

@@ -333,7 +333,7 @@ class ThemeModel(BaseEstimator):
             vals, vectors = vals[:k], vectors[:, :k]
         else:
             k_hi = max(1, min(self.max_themes, n_fit - 1))
-            count_nn = min(nn, max(2, int(round(math.sqrt(n_fit) / 2))))
+            count_nn = min(nn, max(2, round(math.sqrt(n_fit) / 2)))
             if count_nn == nn:
                 vals, vectors = _spectral(X, nn, min(k_hi + 1, n_fit), rng)
                 count_vals = vals
@@ -584,35 +584,21 @@ class ThemeModel(BaseEstimator):
             ranked = phrases.rank(rows, k, weights, sims)
             held = np.asarray((_membership(rows, k, weights) @ phrases.matrix).todense())
             sizes = np.bincount(rows, weights=weights, minlength=k)
-
-            def theirs(g: list[int], j: int) -> bool:
-                # the shared name is theirs: most texts holding it are in the group, and it is at
-                # least twice as common in the group as in all texts
-                share = held[g, j].sum() / max(held[:, j].sum(), 1e-12)
-                return share >= _NAME_SHARE and share >= 2.0 * sizes[g].sum() / sizes.sum()
-
             # a theme's best name among another's leading names: the pair is one signal
             parent = list(range(k))
-
-            def root(r: int) -> int:
-                while parent[r] != r:
-                    parent[r] = parent[parent[r]]
-                    r = parent[r]
-                return r
-
             merged = False
             for a, order in enumerate(ranked):
                 if not order:
                     continue
                 for b in range(k):
-                    if b != a and order[0] in ranked[b][:_NAME_TOP] and theirs([a, b], order[0]):
-                        ra, rb = root(a), root(b)
+                    if b != a and order[0] in ranked[b][:_NAME_TOP] and _name_is_theirs(held, sizes, [a, b], order[0]):
+                        ra, rb = _root(parent, a), _root(parent, b)
                         if ra != rb:
                             parent[max(ra, rb)] = min(ra, rb)
                             merged = True
             if not merged:
                 break
-            target = np.array([root(r) for r in range(k)])
+            target = np.array([_root(parent, r) for r in range(k)])
             rows = _relabel_by_size(target[rows])
         return rows
 
@@ -918,6 +904,21 @@ def _vote(E: np.ndarray, X: np.ndarray, rows: np.ndarray, k: int) -> np.ndarray:
     w = np.maximum(sim[r, c], 1e-6).astype(np.float64)
     votes = np.bincount(r * k + rows[c], weights=w, minlength=n * k).reshape(n, k)
     return votes.argmax(axis=1)
+
+
+def _name_is_theirs(held: np.ndarray, sizes: np.ndarray, group: list[int], j: int) -> bool:
+    """Phrase ``j`` is the group's own: most texts holding it are in the group, and it is at least
+    twice as common in the group as in all texts (``held``: weighted texts per theme and phrase)."""
+    share = held[group, j].sum() / max(held[:, j].sum(), 1e-12)
+    return share >= _NAME_SHARE and share >= 2.0 * sizes[group].sum() / sizes.sum()
+
+
+def _root(parent: list[int], r: int) -> int:
+    """Union-find root of ``r``, halving the path on the way."""
+    while parent[r] != r:
+        parent[r] = parent[parent[r]]
+        r = parent[r]
+    return r
 
 
 def _dedupe(items: list[str]) -> list[str]:

@@ -32,8 +32,8 @@ from analysis.embedding import (  # noqa: E402
     load_wordllama,
     transformer_installed,
 )
-from analysis.text import FUNCTION_WORDS, find_entities, stem, tokenize  # noqa: E402
-from analysis.themes import ThemeModel  # noqa: E402
+from analysis.text import FUNCTION_WORDS, find_entities, stem, tokenize
+from analysis.themes import ThemeModel
 
 
 def report(name, runs):

@@ -77,7 +77,7 @@ def test_names_are_distinct_and_name_the_signal(named):
 
 
 def test_entities_are_mentions_never_a_name_and_numbers_never_name(named):
-    model, _, truth = named
+    model, _, _ = named
     price = next(t for t in model.themes_ if "price" in t.label or "cheaper" in t.label or "competitor" in t.label)
     assert set(price.mentions) <= set(COMPETITORS) and len(price.mentions) >= 3
     for theme in model.themes_:
