@@ -81,6 +81,7 @@ def test_stale_manager_decision_gets_reload_and_first_stands(client, org, db, ap
     plan = db.session.scalar(select(PlanSubmission).where(PlanSubmission.status == "submitted"))
     seen_version = str(plan.version)
     client.post("/logout", data={})
+    app.config["PLANS_ABOVE_MAY_DECIDE"] = True  # the leader, above m1, may decide too (off by default)
     leader = app.test_client()
     login(leader, "leader@example.test")
     login(client, "m1@example.test")

@@ -332,7 +332,9 @@ class Driver(Schema):
 class ParticipationOut(Schema):
     group = fields.Str(required=True)
     suppressed = fields.Bool(required=True)
-    reason = fields.Str(metadata={"description": "Why a suppressed group shows no numbers."})
+    reason = fields.Str(metadata={"description": "Why a suppressed group shows no numbers: 'fewer than k "
+                                                 "responses' or 'hidden so that another group can't be worked out'."})
+    explanation = fields.Str(metadata={"description": "One line explaining the reason."})
     invited = fields.Int()
     submitted = fields.Int()
     rate = fields.Float(allow_none=True)
@@ -358,6 +360,7 @@ class GroupSummary(Schema):
     label = fields.Str()
     suppressed = fields.Bool(required=True)
     reason = fields.Str()
+    explanation = fields.Str()
     n = fields.Int()
     engagement_index = fields.Float(allow_none=True)
     enps = fields.Float(allow_none=True)
