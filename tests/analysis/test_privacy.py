@@ -749,3 +749,64 @@ def test_breakdowns_that_cross_themselves_or_too_many_breakdowns_make_no_nested_
     assert len(many) == 13 and structure.nested == set()
     structure = privacy._Structure([], many[:12], [], 3, [f"p{i}" for i in range(12)])
     assert len(structure.nested) == 1  # pairwise crossing: the largest group of them is one breakdown
+
+
+def _pairwise_safe_union():
+    """Five groups, every two of them differing by 0 or at least 3 people, and G1 + G2 - G3 - G4 + G5 = {100, 101}."""
+    def block(start):
+        return frozenset(range(start, start + 3))
+
+    a, b, c, d, e, f = (block(s) for s in range(0, 18, 3))
+    return {"g1": {100} | a | b, "g2": {101} | c | d, "g3": a | c | e, "g4": b | d | f, "g5": e | f}
+
+
+@pytest.mark.parametrize("method", privacy.METHODS)
+def test_a_union_no_pairwise_rule_sees_is_removed_by_both_methods(method):
+    groups = {n: frozenset(g) for n, g in _pairwise_safe_union().items()}
+    assert computable_cells(list(groups.values())) == []
+    assert [members for members, _ in privacy._Oracle(list(groups.values())).violations(3)] == [frozenset({100, 101})]
+    result = suppress_groups(groups, 3, method=method)
+    assert sum(r is not None for r in result.values()) == 1 and is_safe(visible_sets(groups, result), 3)
+    assert suppress_groups(groups, 3, method=method, unions=False) == dict.fromkeys(groups)
+
+
+def test_a_published_union_is_an_earlier_disclosure():
+    with pytest.raises(DisclosureError) as err:
+        suppress_groups({"new": frozenset(range(50, 60))}, 3, published=list(_pairwise_safe_union().values()))
+    assert err.value.sets == [frozenset({100, 101})]
+    # The earlier check (cells only) does not see it.
+    assert suppress_groups({"new": frozenset(range(50, 60))}, 3, published=list(_pairwise_safe_union().values()),
+                           unions=False) == {"new": None}
+
+
+def test_violations_come_five_at_a_time():
+    sets = []
+    for copy in range(7):  # seven disjoint copies of the pattern, each giving one pair away
+        shift = 1000 * copy
+        sets += [frozenset(p + shift for p in g) for g in _pairwise_safe_union().values()]
+    oracle = privacy._Oracle(sets)
+    assert len(oracle.violations(3)) == 5
+    assert len(oracle.violations(3, limit=2)) == 2
+    assert len(oracle.small_unions(3)) == 1
+
+
+def test_optimal_solves_the_integer_program_not_its_relaxation():
+    # Three groups every two of which give a small set away together: hiding one of the three is
+    # not enough, two must go (the relaxation would hide half of each).
+    core = frozenset(range(10))
+    groups = {"all": core | {10, 11}, "a": core | {10}, "b": core | {11}, "c": core}
+    # all - a, all - b, a - c, b - c are single people: a minimum cover hides two groups.
+    result = suppress_groups(groups, 3)
+    assert sum(r is not None for r in result.values()) == brute_force_fewest_hidden(groups, 3) == 2
+    assert is_safe(visible_sets(groups, result), 3)
+
+
+def test_messages_of_invalid_sizes_and_methods():
+    with pytest.raises(ValueError, match="must be an integer, got 4.5"):
+        validate_min_group_size(4.5)
+    with pytest.raises(ValueError, match="must be at least 3, got 2"):
+        validate_min_group_size(2)
+    with pytest.raises(ValueError, match=r"method must be one of \('optimal', 'greedy'\), got 'magic'"):
+        suppress_groups({}, method="magic")
+    with pytest.raises(ValueError, match="^1 group member\\(s\\) are not in the universe$"):
+        computable_cells([frozenset({1, 2})], universe=[1])
