@@ -248,16 +248,11 @@ def _diff_of_means(x, y, axis=-1):
     return np.mean(x, axis=axis) - np.mean(y, axis=axis)
 
 
-_RNG_KEYWORD: str | None = None
-
-
 def _rng_keyword() -> str:
-    global _RNG_KEYWORD
-    if _RNG_KEYWORD is None:
-        from scipy.stats import bootstrap
+    """``rng`` (scipy >= 1.15) or ``random_state`` (older): the name scipy.stats.bootstrap seeds by."""
+    from scipy.stats import bootstrap
 
-        _RNG_KEYWORD = "rng" if "rng" in inspect.signature(bootstrap).parameters else "random_state"
-    return _RNG_KEYWORD
+    return "rng" if "rng" in inspect.signature(bootstrap).parameters else "random_state"
 
 
 def bootstrap_diff_distribution(

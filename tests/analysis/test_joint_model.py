@@ -9,6 +9,9 @@ from hypothesis import strategies as st
 from analysis.linkage import (
     JOINT_MIN_CLUSTERS,
     TOO_FEW,
+    JointEstimate,
+    JointThemeResult,
+    benjamini_hochberg,
     describe_joint,
     joint_link_themes,
     link_themes,
@@ -189,3 +192,107 @@ def test_property_never_raises_and_finding_iff_adjusted_interval_excludes_zero(d
         assert e.finding == (e.adj_ci_low > 0 or e.adj_ci_high < 0)
         assert e.adj_ci_low <= e.ci_low <= e.coef <= e.ci_high <= e.adj_ci_high
         assert 0 <= e.q <= 1 and 0 <= e.p <= 1
+
+
+# ----------------------------------------------------------------------------------------------
+# Fields, reasons and notes (what mutation testing found unpinned)
+
+
+def test_model_fields_agree_with_their_parts():
+    changes, themes, regions, baselines, managers = ride_along_period(seed=2)
+    oat = link_themes(changes, themes, n_resamples=200, random_state=0)
+    joint = joint_link_themes(changes, themes, regions=regions, baselines=baselines, managers=managers,
+                              one_at_a_time=oat)
+    estimated = [r for r in joint.themes.values() if r.estimate is not None]
+    assert joint.n_tested == len(estimated) == len(themes)
+    assert joint.n_findings == sum(r.finding for r in estimated) >= 1
+    assert joint.adj_level == pytest.approx(1 - joint.n_findings * 0.05 / joint.n_tested)
+    assert joint.notes == () and joint.n_reps == len(changes)
+    q = benjamini_hochberg([r.estimate.p for r in estimated])
+    assert [r.estimate.q for r in estimated] == pytest.approx(q.tolist())
+    for theme_id, r in joint.themes.items():
+        assert r.theme_id == theme_id and r.n_with == len(themes[theme_id])
+        assert r.estimate.adj_level == joint.adj_level
+        assert r.one_at_a_time == oat[theme_id].link.finding
+        assert r.reason is None
+
+
+def test_empty_model_fields_and_reasons():
+    changes = {f"r{i}": 0.01 * i for i in range(10)}
+    oat = link_themes(changes, {"half": {f"r{i}" for i in range(5)}}, n_resamples=50, random_state=0)
+    joint = joint_link_themes(changes, {"half": {f"r{i}" for i in range(5)}}, one_at_a_time=oat)
+    assert joint.reason == ("too few reps for the joint model (10 reps, 1 base terms, 10 residual degrees of "
+                            "freedom needed)")
+    assert (joint.n_reps, joint.n_terms, joint.n_tested, joint.n_findings, joint.adj_level) == (10, 0, 0, 0, None)
+    assert joint.notes == () and joint.cov_type is None and joint.r_squared is None
+    half = joint.themes["half"]
+    assert (half.theme_id, half.n_with, half.estimate, half.reason) == ("half", 5, None, joint.reason)
+    assert half.one_at_a_time == oat["half"].link.finding
+    assert joint_link_themes(changes, {}).reason == "no themes"
+    few = joint_link_themes(changes, {"rare": {"r0"}})
+    assert few.reason == TOO_FEW and few.themes["rare"].reason == TOO_FEW
+    flat = joint_link_themes({f"r{i}": 0.05 for i in range(40)}, {"t": {f"r{i}" for i in range(15)}})
+    assert flat.reason == "every rep proposed the same change: nothing to explain"
+    with pytest.raises(ValueError, match="changes must be finite"):
+        joint_link_themes({"a": float("nan")}, {})
+
+
+def test_themes_at_the_min_reps_boundary_enter():
+    rng = np.random.default_rng(4)
+    changes = {f"r{i}": float(rng.normal()) for i in range(25)}
+    themes = {"five": {f"r{i}" for i in range(5)}, "twenty": {f"r{i}" for i in range(3, 23)},
+              "four": {f"r{i}" for i in range(4)}}
+    joint = joint_link_themes(changes, themes)
+    assert joint.themes["five"].estimate is not None and joint.themes["twenty"].estimate is not None
+    assert joint.themes["four"].reason == TOO_FEW
+
+
+def test_exact_reasons_and_notes():
+    changes, themes, regions, _, _ = ride_along_period(n=120)
+    themes["copy"] = set(themes["lead"])
+    joint = joint_link_themes(changes, themes)
+    assert joint.themes["copy"].reason == ("cannot be told apart in the joint model from theme lead (the same reps "
+                                           "report them)")
+    flat_baselines = {r: 100.0 for r in changes}
+    joint = joint_link_themes(changes, themes, baselines=flat_baselines)
+    assert "baseline size left out: no variation beyond the other terms" in joint.notes
+    small = {r: 0.5 + i for i, r in enumerate(changes)}  # positive, below 1: all kept
+    assert joint_link_themes(changes, themes, baselines=small).n_reps == len(changes)
+    regions = dict(regions)
+    regions["r0"] = "Islands"
+    regions["r1"] = None
+    joint = joint_link_themes(changes, themes, regions=regions)
+    pooled = [n for n in joint.notes if n.startswith("regions with fewer than 5 reps pooled with")]
+    assert pooled and pooled[0].endswith(": (none), Islands")
+    managers = {r: f"m{i % JOINT_MIN_CLUSTERS}" for i, r in enumerate(changes)}
+    assert joint_link_themes(changes, themes, managers=managers).cov_type == "cluster"  # exactly the minimum
+    few = {r: f"m{i % 3}" for i, r in enumerate(changes)}
+    assert joint_link_themes(changes, themes, managers=few).notes == (
+        f"only 3 managers: HC3 errors instead of clustering (at least {JOINT_MIN_CLUSTERS} needed)",)
+
+
+def test_a_rep_with_leverage_one_falls_back_to_hc1():
+    # themes {r0, r1} and {r0, r2} and region {r1, r2} put r0's own indicator in the model's span
+    rng = np.random.default_rng(6)
+    changes = {f"r{i}": float(rng.normal()) for i in range(30)}
+    themes = {"a": {"r0", "r1"}, "b": {"r0", "r2"}}
+    regions = {r: ("Two" if r in ("r1", "r2") else "Main") for r in changes}
+    joint = joint_link_themes(changes, themes, regions=regions, min_reps=2)
+    assert joint.cov_type == "HC1"
+    assert joint.notes == ("a rep has leverage 1 (HC3 undefined): HC1 errors",)
+    assert all(r.estimate is not None for r in joint.themes.values())
+
+
+def test_describe_joint_branches():
+    assert describe_joint("x", None) == f"Together with the other themes: no estimate for x ({TOO_FEW})."
+    est = JointEstimate(0.05, 0.01, 0.03, 0.07, 0.001, 0.01, 0.02, 0.08, 0.99, True)
+    found = JointThemeResult("x", 30, est, None, False, True)
+    assert describe_joint("x", found) == (
+        "Together with the other themes, region and baseline size, reporting x goes with +5.0 points of proposed "
+        "change, a clear difference (99% interval +2.0 to +8.0 points, adjusted); one at a time it did not stand "
+        "out.")
+    quiet = JointThemeResult("x", 30, JointEstimate(0.01, 0.01, -0.01, 0.03, 0.3, 0.5, -0.02, 0.04, 0.99, False),
+                             None, False, False)
+    assert describe_joint("x", quiet) == (
+        "Together with the other themes, region and baseline size, x shows no clear difference of its own "
+        "(+1.0 points; 99% interval -2.0 to +4.0 points, adjusted, includes zero).")

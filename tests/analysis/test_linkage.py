@@ -1,6 +1,9 @@
 """Tests for analysis.linkage: theme <-> target-change links, BH q-values and their wording."""
 
+import math
 import re
+import warnings
+import zlib
 
 import numpy as np
 import pytest
@@ -18,6 +21,7 @@ from analysis.linkage import (
     bootstrap_diff_distribution,
     describe_link,
     fcr_selection,
+    format_level,
     link_themes,
     percentile_interval,
     shift_interval,
@@ -417,3 +421,123 @@ def test_shift_interval_same_by_selection_as_by_sorting():
     assert selected_shift == sorted_shift
     for level in (0.95, 0.99, 0.9995):
         assert selected_at(level) == sorted_at(level)
+
+
+# ----------------------------------------------------------------------------------------------
+# Edges and messages (what mutation testing found unpinned)
+
+
+def test_messages_and_bounds_of_the_building_blocks():
+    with pytest.raises(ValueError, match="one-dimensional"):
+        benjamini_hochberg([[0.1, 0.2]])
+    with pytest.raises(ValueError, match=r"lie in \[0, 1\]"):
+        benjamini_hochberg([0.5, 1.5])
+    with pytest.raises(ValueError, match=r"lie in \[0, 1\]"):
+        benjamini_hochberg([-0.1, 0.5])
+    assert benjamini_hochberg([0.0, 1.0]).tolist() == [0.0, 1.0]
+    assert benjamini_hochberg([0.3]).tolist() == [0.3]
+    with pytest.raises(ValueError, match="at least two values"):
+        bootstrap_diff_distribution([1.0], [1.0, 2.0])
+    with pytest.raises(ValueError, match="at least two values"):
+        bootstrap_diff_distribution([1.0, 2.0], [1.0])
+    with warnings.catch_warnings():  # scipy's standard error of a single resample
+        warnings.simplefilter("ignore", RuntimeWarning)
+        assert bootstrap_diff_distribution([1.0, 2.0], [0.0, 1.0], n_resamples=1, random_state=0).size == 1
+    with pytest.raises(ValueError, match="n_resamples must be positive"):
+        bootstrap_diff_distribution([1.0, 2.0], [0.0, 1.0], n_resamples=0)
+    with pytest.raises(ValueError, match=r"level must lie in \(0, 1\)"):
+        percentile_interval(np.array([1.0, 2.0]), 0.0)
+    with pytest.raises(ValueError, match="non-empty one-dimensional"):
+        percentile_interval(np.array([[1.0, 2.0]]), 0.5)
+    for bad in (0.0, 1.0, 1.5):
+        with pytest.raises(ValueError, match=r"confidence must lie in \(0, 1\)"):
+            bootstrap_diff_ci([1.0, 2.0], [0.0, 1.0], confidence=bad)
+        with pytest.raises(ValueError, match=r"q must lie in \(0, 1\)"):
+            fcr_selection(lambda lv: [], 0, q=bad)
+    with pytest.raises(ValueError, match="both samples must be non-empty"):
+        shift_interval([1.0], [])
+    assert shift_interval([1.0], [0.0, 2.0])[0] == 0.0  # one value is enough for a shift
+
+
+def test_link_themes_arguments():
+    changes, themes = make_period(n_reps=40)
+    with pytest.raises(ValueError, match="min_reps must be at least 2"):
+        link_themes(changes, themes, min_reps=1)
+    assert link_themes(changes, {"t": {"rep0", "rep1"}}, min_reps=2, n_resamples=50)["t"].link is not None
+    for bad in (0.0, 1.0, 2.0):
+        with pytest.raises(ValueError, match=r"confidence must lie in \(0, 1\)"):
+            link_themes(changes, themes, confidence=bad)
+    with pytest.raises(ValueError, match="changes must be finite"):
+        link_themes({"a": float("inf")}, {})
+    results = link_themes(changes, {**themes, "tiny": {"rep0"}}, n_resamples=300, confidence=0.9, fcr_q=0.2,
+                          random_state=3)
+    assert results["tiny"].theme_id == "tiny" and results["tiny"].link is None
+    link = results["discounting"].link
+    assert link.theme_id == "discounting"
+    with_ = [v for r, v in changes.items() if r in themes["discounting"]]
+    without = [v for r, v in changes.items() if r not in themes["discounting"]]
+    stream = np.random.default_rng([3, zlib.crc32(repr("discounting").encode("utf-8"))])
+    assert (link.ci_low, link.ci_high) == bootstrap_diff_ci(with_, without, n_resamples=300, confidence=0.9,
+                                                            random_state=stream)
+    assert (link.own_ci_low, link.own_ci_high) == shift_interval(with_, without)[1](0.9)
+    assert link.adj_level == pytest.approx(1 - max(link.n_findings, 1) * 0.2 / link.n_tested)
+
+
+def test_shift_interval_flips_exactly_at_the_mann_whitney_p():
+    # ties within each group, none between them: no difference is exactly zero
+    rng = np.random.default_rng(11)
+    for _ in range(25):
+        x = rng.choice([0.10, 0.20, 0.30, 0.40], size=rng.integers(3, 30))
+        y = rng.choice([0.05, 0.15, 0.25, 0.35], size=rng.integers(3, 60))
+        p = stats.mannwhitneyu(x, y, method="asymptotic").pvalue
+        assume_ok = 1e-6 < p < 1 - 1e-6
+        if not assume_ok:
+            continue
+        _, at = shift_interval(x, y)
+        low, high = at(1 - p * (1 + 1e-6))  # alpha just above p: rejects
+        assert low > 0 or high < 0
+        low, high = at(1 - p * (1 - 1e-6))  # alpha just below p: does not
+        assert low <= 0 <= high
+
+
+def test_shift_interval_ends_at_the_first_and_last_difference():
+    # 5 x 5 = 25 differences; at the level where c = N/2 - 1 the ends are the extreme differences
+    x, y = np.arange(5.0) + 10, np.arange(5.0) * 0.5
+    d = np.sort(np.subtract.outer(x, y).ravel())
+    sd = math.sqrt(25 / 12 * 11)
+    level = 1 - 2 * stats.norm.sf((25 / 2 - 1 - 0.5 + 1e-9) / sd)
+    assert shift_interval(x, y)[1](level) == (d[0], d[-1])
+    wider = 1 - 2 * stats.norm.sf((25 / 2 + 0.5) / sd)
+    assert shift_interval(x, y)[1](wider) == (-np.inf, np.inf)
+
+
+def test_format_level():
+    assert [format_level(v) for v in (0.5, 0.9, 0.95, 0.998, 0.9975, 1 - 0.05 / 30, 0.99999, 0.9999999)] == [
+        "50%", "90%", "95%", "99.8%", "99.75%", "99.83%", "99.999%", "99.99999%"]
+
+
+def test_points_keep_their_sign_up_to_four_decimals():
+    def clear(low):
+        return TargetLink("t", 30, 50, 0.2, 0.2, 0.0, 0.0, 0.0, 0.01, 0.01, adj_ci_low=low, adj_ci_high=0.03,
+                          adj_level=0.99, finding=True, verdict="clear", n_tested=5, n_findings=1, shift=0.01)
+
+    assert "interval +1.0 to +3.0 points" in describe_link("x", clear(0.01))
+    assert "interval +0.0001 to" in describe_link("x", clear(0.0000006))
+    assert "interval just above zero to" in describe_link("x", clear(0.0000004))
+    below = TargetLink("t", 30, 50, 0.2, 0.2, 0.0, 0.0, 0.0, 0.01, 0.01, adj_ci_low=-0.03, adj_ci_high=-0.0000004,
+                       adj_level=0.99, finding=True, verdict="clear", n_tested=5, n_findings=1, shift=-0.01)
+    assert "interval -3.0 points to just below zero" not in describe_link("x", below)
+    assert "interval -3.0 to just below zero points" in describe_link("x", below)
+
+
+def test_describe_uses_the_shift_and_own_interval_and_falls_back():
+    base = {"adj_ci_low": -0.05, "adj_ci_high": 0.06, "adj_level": 0.99, "finding": False, "n_tested": 3,
+            "n_findings": 0}
+    with_shift = TargetLink("t", 30, 50, 0.25, 0.2, 0.05, 0.01, 0.09, 0.01, 0.2, own_ci_low=0.002, own_ci_high=0.08,
+                            shift=0.04, **base)
+    text = describe_link("x", with_shift)
+    assert text.startswith("Reps reporting x proposed +25.0% on average against +20.0% for the others")
+    assert "suggestive only, typically +4.0 points" in text and "own 95% interval, +0.2 to +8.0 points" in text
+    fallback = TargetLink("t", 30, 50, 0.25, 0.2, 0.05, 0.01, 0.09, 0.01, 0.2, **base)
+    text = describe_link("x", fallback)
+    assert "typically +5.0 points" in text and "own 95% interval, +1.0 to +9.0 points" in text
