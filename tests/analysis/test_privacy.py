@@ -35,6 +35,8 @@ from analysis.privacy import (
 from tests.analysis.test_engagement_equivalence import ref_suppress_groups
 
 PROTECTS = REASON_PROTECTS_OTHER
+#: The union search by enumeration, before any test replaces it.
+ENUMERATE = privacy._Oracle._enumerate_unions
 
 
 # --- references -----------------------------------------------------------------------------
@@ -229,6 +231,8 @@ def test_three_group_differencing_is_caught_by_the_exact_check(method):
     result = suppress_groups(groups, k=5, method=method)
     assert sum(r is not None for r in result.values()) == 1
     assert not is_disclosive(visible_sets(groups, result))
+    if method == "greedy":  # the smallest group holding the exposed person: the department
+        assert result == {"D": PROTECTS, "A": None, "B": None}
 
 
 @pytest.mark.parametrize("method", privacy.METHODS)
@@ -238,6 +242,29 @@ def test_sum_of_a_small_clique_is_not_left_computable(method):
     result = suppress_groups(groups, k=5, method=method)
     assert all(len(c) >= 5 for c in computable_cells(visible_sets(groups, result)))
     assert sum(r is not None for r in result.values()) == 1
+    if method == "greedy":
+        assert result["all"] == PROTECTS
+
+
+def test_greedy_applies_the_pairwise_rule_against_published_groups():
+    published = frozenset(range(0, 12))
+    groups = {"b": frozenset(range(2, 20)), "c": frozenset(range(30, 40))}  # b \ published: 8, published \ b: 2
+    assert suppress_groups(groups, 5, published=[published], method="greedy") == {"b": PROTECTS, "c": None}
+    assert suppress_groups(groups, 5, published=[published]) == {"b": None, "c": None}
+    # The other way round: the published group is the larger one of the pair.
+    groups = {"small": frozenset(range(0, 9))}  # inside the published 12, three short: computable anyway
+    assert suppress_groups(groups, 5, published=[published], method="greedy") == {"small": PROTECTS}
+    groups = {"wide": frozenset(range(3, 40))}  # published \ wide: 3 people
+    assert suppress_groups(groups, 5, published=[published], method="greedy") == {"wide": PROTECTS}
+    assert suppress_groups(groups, 5, published=[published]) == {"wide": None}
+
+
+def test_greedy_hides_the_smallest_new_group_when_only_published_groups_hold_the_exposed_set():
+    # Published: the department and team A. New: team B. D - A - B is one person, held by D only.
+    published = [frozenset(range(12)), frozenset(range(6))]
+    result = suppress_groups({"B": frozenset(range(6, 11)), "other": frozenset(range(40, 50))}, 5,
+                             published=published, method="greedy")
+    assert result == {"B": PROTECTS, "other": None}
 
 
 def test_optimal_keeps_the_whole_scope_with_a_weight():
@@ -296,9 +323,20 @@ def test_disclosed_respondents_match_fraction_elimination(groups):
     assert disclosed_respondents(groups, range(8)) == fraction_disclosed(groups, range(8))
 
 
-@settings(max_examples=80, deadline=None)
-@given(matrices, st.integers(3, 5))
-def test_small_computable_sets_match_enumeration(groups, k):
+def assert_support_is_exact(oracle, members, cells):
+    """The combination ``support`` gives of the visible sets sums to exactly ``members``."""
+    total: dict = {}
+    for g, coef in oracle.support(cells).items():
+        for person in oracle.sets[g]:
+            total[person] = total.get(person, 0) + coef
+    assert {p for p, v in total.items() if v} == members and all(v == 1 for v in total.values() if v)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(groups=matrices, k=st.integers(3, 5), search=st.sampled_from(["enumeration", "integer program"]))
+def test_small_computable_sets_match_enumeration(monkeypatch, groups, k, search):
+    monkeypatch.setattr(privacy._Oracle, "_enumerate_unions",
+                        lambda self, *args: ENUMERATE(self, *args, most=256 if search == "enumeration" else 0))
     found = small_computable_sets(groups, k)
     expected = ref_small_sets(groups, k)
     assert set(found) <= set(expected)
@@ -306,6 +344,10 @@ def test_small_computable_sets_match_enumeration(groups, k):
     cells = {c for c in computable_cells(groups) if len(c) < k}
     if cells:  # single cells come first, all of them
         assert set(found) == cells
+    oracle = privacy._Oracle(groups, track=True)
+    for members, cell_list in oracle.violations(k):
+        assert len(members) < k
+        assert_support_is_exact(oracle, members, cell_list)
 
 
 def fraction_rank(m):
@@ -632,9 +674,8 @@ def _two_unions():
 
 @pytest.mark.parametrize("enumerate_at_most", [256, 0])
 def test_union_search_by_enumeration_and_by_integer_program_agree(monkeypatch, enumerate_at_most):
-    real = privacy._Oracle._enumerate_unions
     monkeypatch.setattr(privacy._Oracle, "_enumerate_unions",
-                        lambda self, *args: real(self, *args, most=enumerate_at_most))
+                        lambda self, *args: ENUMERATE(self, *args, most=enumerate_at_most))
     oracle = privacy._Oracle(_two_unions(), track=True)
     people = [frozenset(p for c in cells for p in oracle.cells[c]) for cells in oracle.small_unions(3, limit=5)]
     assert sorted(map(sorted, people)) == [[8, 9], [28, 29]]
