@@ -90,6 +90,7 @@ def test_joint_matches_statsmodels_hc3_directly():
         assert est.se == pytest.approx(fit.bse[4 + i])
         assert est.p == pytest.approx(fit.pvalues[4 + i])
         assert (est.ci_low, est.ci_high) == pytest.approx(tuple(fit.conf_int(0.05)[4 + i]))
+        assert (est.adj_ci_low, est.adj_ci_high) == pytest.approx(tuple(fit.conf_int(1 - est.adj_level)[4 + i]))
     assert joint.r_squared == pytest.approx(fit.rsquared)
 
 
@@ -228,12 +229,14 @@ def test_empty_model_fields_and_reasons():
     half = joint.themes["half"]
     assert (half.theme_id, half.n_with, half.estimate, half.reason) == ("half", 5, None, joint.reason)
     assert half.one_at_a_time == oat["half"].link.finding
+    rare = link_themes(changes, {"rare": {"r0"}}, n_resamples=50)
+    assert joint_link_themes(changes, {"rare": {"r0"}}, one_at_a_time=rare).themes["rare"].one_at_a_time is None
     assert joint_link_themes(changes, {}).reason == "no themes"
     few = joint_link_themes(changes, {"rare": {"r0"}})
     assert few.reason == TOO_FEW and few.themes["rare"].reason == TOO_FEW
     flat = joint_link_themes({f"r{i}": 0.05 for i in range(40)}, {"t": {f"r{i}" for i in range(15)}})
     assert flat.reason == "every rep proposed the same change: nothing to explain"
-    with pytest.raises(ValueError, match="changes must be finite"):
+    with pytest.raises(ValueError, match="^changes must be finite$"):
         joint_link_themes({"a": float("nan")}, {})
 
 
@@ -253,6 +256,13 @@ def test_exact_reasons_and_notes():
     joint = joint_link_themes(changes, themes)
     assert joint.themes["copy"].reason == ("cannot be told apart in the joint model from theme lead (the same reps "
                                            "report them)")
+    assert all(r.estimate is not None for t, r in joint.themes.items() if t != "copy")  # the smaller ones still in
+    rest = {r for r in changes if r not in themes["lead"]}
+    complement = joint_link_themes(changes, {"lead": themes["lead"], "rest": rest})
+    assert complement.themes["lead"].reason == ("cannot be told apart in the joint model from the intercept, "
+                                                "theme rest (the same reps report them)")
+    nearly_all = set(list(changes)[:-4])
+    assert joint_link_themes(changes, {"nearly all": nearly_all}).themes["nearly all"].reason == TOO_FEW
     flat_baselines = {r: 100.0 for r in changes}
     joint = joint_link_themes(changes, themes, baselines=flat_baselines)
     assert "baseline size left out: no variation beyond the other terms" in joint.notes
@@ -291,6 +301,12 @@ def test_describe_joint_branches():
         "Together with the other themes, region and baseline size, reporting x goes with +5.0 points of proposed "
         "change, a clear difference (99% interval +2.0 to +8.0 points, adjusted); one at a time it did not stand "
         "out.")
+    rider = JointThemeResult("x", 30, JointEstimate(0.01, 0.01, -0.01, 0.03, 0.3, 0.5, -0.02, 0.04, 0.99, False),
+                             None, True, True)
+    assert describe_joint("x", rider).endswith(
+        "includes zero); one at a time it looked like a finding, so it probably rides along with another theme.")
+    assert describe_joint("x", JointThemeResult("x", 3, None, "why not")) == (
+        "Together with the other themes: no estimate for x (why not).")
     quiet = JointThemeResult("x", 30, JointEstimate(0.01, 0.01, -0.01, 0.03, 0.3, 0.5, -0.02, 0.04, 0.99, False),
                              None, False, False)
     assert describe_joint("x", quiet) == (

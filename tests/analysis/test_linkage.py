@@ -74,6 +74,7 @@ def test_link_fields_are_consistent():
     without = [v for r, v in changes.items() if r not in themes["discounting"]]
     assert (link.n_with, link.n_without) == (len(with_), len(without))
     assert link.mean_change_with == pytest.approx(np.mean(with_))
+    assert link.mean_change_without == pytest.approx(np.mean(without))
     assert link.diff == pytest.approx(np.mean(with_) - np.mean(without))
     assert link.p == pytest.approx(stats.mannwhitneyu(with_, without, alternative="two-sided").pvalue)
     assert set(link.as_dict()) == {
@@ -428,50 +429,51 @@ def test_shift_interval_same_by_selection_as_by_sorting():
 
 
 def test_messages_and_bounds_of_the_building_blocks():
-    with pytest.raises(ValueError, match="one-dimensional"):
+    with pytest.raises(ValueError, match="^p_values must be one-dimensional$"):
         benjamini_hochberg([[0.1, 0.2]])
-    with pytest.raises(ValueError, match=r"lie in \[0, 1\]"):
+    with pytest.raises(ValueError, match=r"^p-values must lie in \[0, 1\]$"):
         benjamini_hochberg([0.5, 1.5])
-    with pytest.raises(ValueError, match=r"lie in \[0, 1\]"):
+    with pytest.raises(ValueError, match=r"^p-values must lie in \[0, 1\]$"):
         benjamini_hochberg([-0.1, 0.5])
     assert benjamini_hochberg([0.0, 1.0]).tolist() == [0.0, 1.0]
     assert benjamini_hochberg([0.3]).tolist() == [0.3]
-    with pytest.raises(ValueError, match="at least two values"):
+    with pytest.raises(ValueError, match="^both samples need at least two values$"):
         bootstrap_diff_distribution([1.0], [1.0, 2.0])
-    with pytest.raises(ValueError, match="at least two values"):
+    with pytest.raises(ValueError, match="^both samples need at least two values$"):
         bootstrap_diff_distribution([1.0, 2.0], [1.0])
     with warnings.catch_warnings():  # scipy's standard error of a single resample
         warnings.simplefilter("ignore", RuntimeWarning)
         assert bootstrap_diff_distribution([1.0, 2.0], [0.0, 1.0], n_resamples=1, random_state=0).size == 1
-    with pytest.raises(ValueError, match="n_resamples must be positive"):
+    with pytest.raises(ValueError, match="^n_resamples must be positive$"):
         bootstrap_diff_distribution([1.0, 2.0], [0.0, 1.0], n_resamples=0)
-    with pytest.raises(ValueError, match=r"level must lie in \(0, 1\)"):
+    with pytest.raises(ValueError, match=r"^level must lie in \(0, 1\)$"):
         percentile_interval(np.array([1.0, 2.0]), 0.0)
-    with pytest.raises(ValueError, match="non-empty one-dimensional"):
+    with pytest.raises(ValueError, match="^sorted_draws must be a non-empty one-dimensional array$"):
         percentile_interval(np.array([[1.0, 2.0]]), 0.5)
     for bad in (0.0, 1.0, 1.5):
-        with pytest.raises(ValueError, match=r"confidence must lie in \(0, 1\)"):
+        with pytest.raises(ValueError, match=r"^confidence must lie in \(0, 1\)$"):
             bootstrap_diff_ci([1.0, 2.0], [0.0, 1.0], confidence=bad)
-        with pytest.raises(ValueError, match=r"q must lie in \(0, 1\)"):
+        with pytest.raises(ValueError, match=r"^q must lie in \(0, 1\)$"):
             fcr_selection(lambda lv: [], 0, q=bad)
-    with pytest.raises(ValueError, match="both samples must be non-empty"):
+    with pytest.raises(ValueError, match="^both samples must be non-empty$"):
         shift_interval([1.0], [])
     assert shift_interval([1.0], [0.0, 2.0])[0] == 0.0  # one value is enough for a shift
 
 
 def test_link_themes_arguments():
     changes, themes = make_period(n_reps=40)
-    with pytest.raises(ValueError, match="min_reps must be at least 2"):
+    with pytest.raises(ValueError, match="^min_reps must be at least 2$"):
         link_themes(changes, themes, min_reps=1)
     assert link_themes(changes, {"t": {"rep0", "rep1"}}, min_reps=2, n_resamples=50)["t"].link is not None
     for bad in (0.0, 1.0, 2.0):
-        with pytest.raises(ValueError, match=r"confidence must lie in \(0, 1\)"):
+        with pytest.raises(ValueError, match=r"^confidence must lie in \(0, 1\)$"):
             link_themes(changes, themes, confidence=bad)
-    with pytest.raises(ValueError, match="changes must be finite"):
+    with pytest.raises(ValueError, match="^changes must be finite$"):
         link_themes({"a": float("inf")}, {})
     results = link_themes(changes, {**themes, "tiny": {"rep0"}}, n_resamples=300, confidence=0.9, fcr_q=0.2,
                           random_state=3)
     assert results["tiny"].theme_id == "tiny" and results["tiny"].link is None
+    assert results["discounting"].theme_id == "discounting"
     link = results["discounting"].link
     assert link.theme_id == "discounting"
     with_ = [v for r, v in changes.items() if r in themes["discounting"]]
@@ -541,3 +543,12 @@ def test_describe_uses_the_shift_and_own_interval_and_falls_back():
     fallback = TargetLink("t", 30, 50, 0.25, 0.2, 0.05, 0.01, 0.09, 0.01, 0.2, **base)
     text = describe_link("x", fallback)
     assert "typically +5.0 points" in text and "own 95% interval, +1.0 to +9.0 points" in text
+
+
+def test_a_bound_of_exactly_zero_reads_zero():
+    link = TargetLink("t", 30, 50, 0.2, 0.2, 0.0, 0.0, 0.0, 0.5, 0.5, adj_ci_low=0.0, adj_ci_high=0.03,
+                      adj_level=0.99, finding=False, verdict="no sign", n_tested=5, n_findings=0, own_ci_low=0.0,
+                      own_ci_high=0.02, shift=0.0)
+    assert describe_link("x", link) == (
+        "Reps reporting x proposed +20.0% on average against +20.0% for the others: no sign of a difference "
+        "(typically 0.0 points; 99% interval 0.0 to +3.0 points, adjusted for the 5 themes tested, includes zero).")
