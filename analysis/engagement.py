@@ -47,6 +47,7 @@ __all__ = [
     "keep_overall_visible",
     "live_participation",
     "merge_published",
+    "published_record",
     "secondary_suppression",
     "suppress_participation",
 ]
@@ -488,32 +489,46 @@ def summarise_groups(
                       weights=weights)[0]
 
 
-def _summarise(records, groups, drivers, outcome, *, k, distributions, impact, comments, random_state, method,
-               published, weights) -> tuple[dict[str, GroupSummary], dict[str, tuple[frozenset, ...]]]:
-    """:func:`summarise_groups`, also returning the publication record of what it shows."""
-    k = privacy.validate_min_group_size(k)
+def _answer_table(records, drivers: Mapping[str, str], outcome: str | Collection[str]):
+    """The campaign's :class:`_AnswerTable`, its items, each driver's items and the outcome drivers."""
     outcome_ids = {outcome} if isinstance(outcome, str) else set(outcome)
     driver_items: dict[str, list[str]] = {}
     for item, driver in drivers.items():
         driver_items.setdefault(driver, []).append(item)
     outcome_items = [i for d in outcome_ids for i in driver_items.get(d, [])]
     items = list(drivers)
-    table = _AnswerTable(records, items, driver_items, outcome_items)
+    return _AnswerTable(records, items, driver_items, outcome_items), items, driver_items, outcome_ids
+
+
+def _metric_scopes(table: _AnswerTable, items: Sequence[str], *, comments: bool) -> dict[tuple[str, str], frozenset[str]]:
+    """Who contributes to each metric (respondent keys); suppression is decided per distinct set.
+
+    ``("n", "")`` is every respondent; then each item, each driver (answered any of its items), the
+    outcome, eNPS and (with ``comments``) the respondents who left a comment.
+    """
+    scopes: dict[tuple[str, str], frozenset[str]] = {("n", ""): frozenset(table.keys)}
+    for col, item in enumerate(items):
+        scopes[("item", item)] = table.keys_where(table.answered[:, col])
+    for driver, cols in table.columns.items():
+        scopes[("driver", driver)] = table.keys_where(table.answered[:, cols].any(axis=1))
+    scopes[("outcome", "")] = table.keys_where(table.answered[:, table.outcome_columns].any(axis=1))
+    scopes[("enps", "")] = table.keys_where(table.enps >= 0)
+    if comments:
+        scopes[("comments", "")] = table.keys_where(table.commented)
+    return scopes
+
+
+def _summarise(records, groups, drivers, outcome, *, k, distributions, impact, comments, random_state, method,
+               published, weights) -> tuple[dict[str, GroupSummary], dict[str, tuple[frozenset, ...]]]:
+    """:func:`summarise_groups`, also returning the publication record of what it shows."""
+    k = privacy.validate_min_group_size(k)
+    table, items, driver_items, outcome_ids = _answer_table(records, drivers, outcome)
     members = {name: frozenset(keys) for name, keys in groups.items()}
     unknown = frozenset().union(*members.values()).difference(table.position) if members else frozenset()
     if unknown:
         raise ValueError(f"{len(unknown)} group member key(s) have no response record")
 
-    # Who contributes to each metric; suppression is decided per distinct respondent set.
-    metric_sets: dict[tuple[str, str], frozenset[str]] = {("n", ""): frozenset(table.keys)}
-    for col, item in enumerate(items):
-        metric_sets[("item", item)] = table.keys_where(table.answered[:, col])
-    for driver, cols in table.columns.items():
-        metric_sets[("driver", driver)] = table.keys_where(table.answered[:, cols].any(axis=1))
-    metric_sets[("outcome", "")] = table.keys_where(table.answered[:, table.outcome_columns].any(axis=1))
-    metric_sets[("enps", "")] = table.keys_where(table.enps >= 0)
-    if comments:
-        metric_sets[("comments", "")] = table.keys_where(table.commented)
+    metric_sets = _metric_scopes(table, items, comments=comments)
     rng = np.random.default_rng(random_state)
 
     cache: dict[tuple, dict[str, str | None]] = {}
@@ -997,3 +1012,78 @@ def campaign_results(
     summaries = {name: replace(s, comments=None) if name != OVERALL else s for name, s in summaries.items()}
     return CampaignResults(True, summaries, part, comments,
                            merge_published(published, shown, {PARTICIPATION: part_shown}))
+
+
+def published_record(
+    shown: CampaignResults,
+    records: Sequence[ResponseRecord],
+    invitees: Sequence[tuple[bool, Mapping[str, str]]],
+    parent: Mapping[str, str | None],
+    drivers: Mapping[str, str],
+    outcome: str | Collection[str],
+    *,
+    attributes: Sequence[str] = HR_ATTRIBUTES,
+    manager_trees: bool = True,
+    invitee_keys: Sequence[str] | None = None,
+) -> dict[str, tuple[frozenset, ...]]:
+    """The publication record of results already shown, rebuilt from the inputs they came from.
+
+    A stored version keeps only what it showed (group names and numbers), not member sets: at a
+    million answers the sets of every metric of every group would be larger than the results. A
+    closed campaign's inputs are frozen (the snapshot taken at launch, and no answers after the
+    close), so the member sets behind every number ``shown`` holds can be rebuilt exactly from the
+    same inputs: that is what this does, reading *what was shown* -- a metric counts as published
+    for a group exactly where ``shown`` has its number -- not what an earlier computation meant to
+    record. Pass the result as ``published`` to :func:`campaign_results` when a closed campaign must
+    be recomputed (a fix in the code), so the new version is checked together with the old one.
+
+    Parameters
+    ----------
+    shown : CampaignResults
+        A version already shown to one role (for instance decoded from storage).
+    records, invitees, parent, drivers, outcome, attributes, manager_trees, invitee_keys
+        The inputs of that version, as for :func:`campaign_results`.
+
+    Returns
+    -------
+    dict of str to tuple of frozenset
+
+    Raises
+    ------
+    ValueError
+        If ``shown`` names a group the inputs don't have (its sets can't be rebuilt; treat the old
+        version as the one that stands).
+    """
+    keys = [str(key) for key in invitee_keys] if invitee_keys is not None else [str(i) for i in range(len(invitees))]
+    people = [ResponseRecord(key, attributes=dict(attrs)) for key, (_, attrs) in zip(keys, invitees)]
+    invited = role_groups(people, parent, attributes, manager_trees=manager_trees)
+    record: dict[str, list[frozenset]] = {PARTICIPATION: []}
+    unknown = [name for name in (*shown.participation, *shown.groups) if name not in invited]
+    for name, p in shown.participation.items():
+        if not p.suppressed and name in invited:
+            record[PARTICIPATION].append(invited[name])
+    if shown.closed:
+        groups = role_groups(records, parent, attributes, manager_trees=manager_trees)
+        table, items, _, _ = _answer_table(records, drivers, outcome)
+        scopes = _metric_scopes(table, items, comments=True)
+        for name, s in shown.groups.items():
+            if s.suppressed:
+                continue
+            if name not in groups:
+                unknown.append(name)
+                continue
+            members = groups[name]
+            numbers: dict[tuple[str, str], object] = {("n", ""): s.n, ("outcome", ""): s.engagement_index,
+                                                      ("enps", ""): s.n_enps}
+            numbers.update({("item", item): value for item, value in s.favourable.items()})
+            numbers.update({("driver", driver): value for driver, value in s.driver_scores.items()})
+            if name == OVERALL:
+                numbers[("comments", "")] = shown.comments
+            for metric, value in numbers.items():
+                if value is not None and metric in scopes:
+                    variable = RESPONSES if metric == ("n", "") else _metric_variable(metric)
+                    record.setdefault(variable, []).append(members & scopes[metric])
+    if unknown:
+        raise ValueError(f"the shown results name {len(set(unknown))} group(s) these inputs don't have: "
+                         f"{', '.join(sorted(set(map(str, unknown)))[:5])}")
+    return merge_published({variable: [g for g in sets if g] for variable, sets in record.items()})

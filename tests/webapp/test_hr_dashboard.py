@@ -285,6 +285,45 @@ def test_analyze_recomputes_only_results_whose_inputs_changed(app, engagement_or
     assert "unchanged: kept as stored" in run_analyze(app).output
 
 
+def test_a_code_fix_recomputes_a_closed_campaign_against_what_was_already_shown(app, engagement_org, monkeypatch):
+    """An old rule hid the whole organisation and showed "Big" (12 of the 16 respondents; "Tiny" has
+    4). The fixed rule prefers the whole organisation and would hide "Big" instead: shown one after
+    the other, all minus Big is Tiny's four answers. The recompute keeps what was shown and hides
+    the rest, so the two versions together still disclose nothing."""
+    from analysis.engagement import OVERALL
+    from tests.support.analyze_fixtures import run_analyze
+    from webapp.engagement import results as eng_results
+
+    cid = engagement_org["closed"]
+
+    def shown(scope="full"):
+        _, _, text = _stored_rows(cid)[scope]
+        res = eng_results.decode_results(text)
+        return {name for name, g in res.groups.items() if not g.suppressed}, res
+
+    real = privacy.suppress_groups
+
+    def old_rule(sets, k, **options):  # hiding Big cost more than hiding everything equal to the whole
+        return real(sets, k, **{**options, "weights": {"department=Big": 1e6}})
+
+    with monkeypatch.context() as old_code:
+        old_code.setattr(privacy, "suppress_groups", old_rule)
+        old_code.setattr(eng_results, "_code_fingerprint", lambda: "the old rule")
+        run_analyze(app)
+    first, _ = shown()
+    assert "department=Big" in first and OVERALL not in first  # what HR saw under the old rule
+
+    monkeypatch.setattr(eng_results, "_code_fingerprint", lambda: "the fixed rule")
+    assert "Dashboard results of 1 closed campaign(s) stored" in run_analyze(app).output
+    second, res = shown()
+    assert first <= second  # nothing once shown is taken back
+    assert res.groups[OVERALL].suppressed and res.groups[OVERALL].reason == privacy.REASON_PROTECTS_OTHER
+    # Computed alone, the fixed rule shows the organisation and hides Big: the leak the check prevents.
+    fresh = eng_results.compute_results(next(c for c in eng_results.store.list_campaigns() if c.id == cid),
+                                        "full", app.config["MIN_GROUP_SIZE"])
+    assert not fresh.groups[OVERALL].suppressed and fresh.groups["department=Big"].suppressed
+
+
 def test_a_new_minimum_group_size_recomputes_the_results(app, engagement_org):
     from tests.support.analyze_fixtures import run_analyze
     from webapp.models import CampaignResult

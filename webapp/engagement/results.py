@@ -2,7 +2,9 @@
 
 A closed campaign's results never change, so they are computed once (when it closes, by
 `groundswell analyze`) and kept per (campaign, k, role scope) in `campaign_result` through
-`webapp.store.engagement`; reopening deletes them. An open campaign is computed on every call
+`webapp.store.engagement`; reopening deletes them. Should they be recomputed (a fix in the code
+changes the inputs digest), the new version is suppressed together with the stored one -- the
+version its readers have already seen -- so the two can never be differenced. An open campaign is computed on every call
 (participation only). The decoded copies are remembered in this process (`_DECODED`) so a page
 never re-reads megabytes of comments of every closed campaign just for the trend.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
 
 from analysis.engagement import (
@@ -20,10 +23,14 @@ from analysis.engagement import (
     GroupSummary,
     Participation as ParticipationResult,
     campaign_results,
+    published_record,
 )
+from analysis.privacy import DisclosureError
 from webapp.infra.fingerprint import source_fingerprint
 from webapp.store import engagement as store
 from webapp.store.engagement import CampaignRef
+
+log = logging.getLogger(__name__)
 
 #: What each role may group by: HR (and admins) the full breakdown, leaders the organisation only.
 ROLE_SCOPES: dict[str, tuple[tuple[str, ...], bool]] = {
@@ -171,15 +178,46 @@ def store_results(campaign: CampaignRef, k: int, scopes=None, *, replace: bool =
         if not scopes:
             return {}
     records = store.records(campaign.id)
+    shown_before = _stored_versions(campaign.id, scopes, k)
     texts = {}
     for scope in scopes:
         attributes, trees = SCOPES[scope]
-        res = campaign_results(records, invitees, parent, items, outcome, closed=True, attributes=attributes,
-                               manager_trees=trees, k=k, random_state=campaign.id)
+        published = None
+        if scope in shown_before:
+            try:
+                published = published_record(shown_before[scope], records, invitees, parent, items, outcome,
+                                             attributes=attributes, manager_trees=trees)
+            except ValueError as exc:
+                # The shown version names groups these inputs lack: it can't be checked against, so it stands.
+                log.warning("campaign %s, scope %s: kept the results already shown (%s)", campaign.id, scope, exc)
+                continue
+        try:
+            res = campaign_results(records, invitees, parent, items, outcome, closed=True, attributes=attributes,
+                                   manager_trees=trees, k=k, random_state=campaign.id, published=published)
+        except DisclosureError as exc:
+            # With the version already shown, no new version is safe: the shown one stands.
+            log.warning("campaign %s, scope %s: kept the results already shown (%s)", campaign.id, scope, exc)
+            continue
         texts[scope] = encode_results(res)
     del records
+    if not texts:
+        return {}
     store.write_results(campaign.id, k, texts, inputs, replace=replace)
     return texts
+
+
+def _stored_versions(campaign_id: int, scopes, k: int) -> dict[str, CampaignResults]:
+    """The stored version of each scope of a campaign for k: what that scope's readers were shown.
+
+    A recompute of a closed campaign (a code fix: its inputs are frozen) is checked against it
+    (:func:`analysis.engagement.published_record`), so two versions can't be differenced.
+    """
+    out = {}
+    for scope in scopes:
+        rows = store.stored_result_rows([campaign_id], scope, k)
+        for _, text in store.stored_result_texts([row_id for _, row_id, _ in rows]):
+            out[scope] = decode_results(text)
+    return out
 
 
 def has_stored_results(campaign_id: int, k: int) -> bool:
