@@ -272,6 +272,19 @@ class Theme(Schema):
     target_link = fields.Nested(TargetLink, allow_none=True, required=True,
                                 metadata={"description": "null where too few reps to tell."})
     target_link_text = fields.Str(allow_none=True, required=True)
+    sentiment_shown = fields.Bool(required=True, metadata={
+        "description": "True when the engine is sure of the theme's sentiment (see `sentiment_rule`); "
+                       "otherwise pages show it as \"unclear\"."})
+    sentiment_band = fields.Str(allow_none=True, required=True, validate=validate.OneOf(("positive", "neutral", "negative")),
+                                metadata={"description": "The band of `sentiment`; null when not shown."})
+    sentiment_reason = fields.Str(required=True, metadata={"description": "Why it is not shown (empty when shown)."})
+    sentiment_ci_low = fields.Float(allow_none=True, required=True,
+                                    metadata={"description": "90% interval of the mean sentiment, low end."})
+    sentiment_ci_high = fields.Float(allow_none=True, required=True,
+                                     metadata={"description": "90% interval of the mean sentiment, high end."})
+    sentiment_n = fields.Int(required=True, metadata={"description": "Texts with a sentiment score."})
+    mentions = fields.List(fields.Str(), required=True, metadata={
+        "description": "Entity names (competitors, products, places) the theme's texts mention."})
 
 
 ThemePage = page_schema(Theme, "ThemePage")
@@ -308,6 +321,8 @@ class Insights(Schema):
     rollup = fields.Nested(Rollup, required=True)
     forecast_accuracy = fields.Dict(allow_none=True, required=True, metadata={
         "description": "`overall` and `by_region` forecast errors; null where the period has no actuals."})
+    sentiment_scale = fields.Str(required=True, metadata={"description": "What the -1..+1 sentiment scale means."})
+    sentiment_rule = fields.Str(required=True, metadata={"description": "When a theme's sentiment is shown."})
 
 
 # Engagement: the object `groundswell engagement --json` prints -----------------------------------

@@ -2,7 +2,9 @@
 
 Assembled from `webapp.store` queries (plain rows) and `analysis` (pure computation); the page, the
 CSV exports, the offline report, the JSON API and `groundswell insights --json` all call
-`leader_report`, so they show the same numbers. Nothing here writes.
+`leader_report`, so they show the same numbers. Whether a theme's sentiment is sure enough to show
+is decided once, here, by `analysis.sentiment.theme_sentiment_summary` over the stored per-observation
+scores. Nothing here writes.
 """
 
 from __future__ import annotations
@@ -22,6 +24,15 @@ from analysis.insights import (
     theme_facts,
 )
 from analysis.linkage import link_themes
+from analysis.sentiment import (
+    CONFIDENCE,
+    MIN_TEXTS,
+    NEUTRAL_BAND,
+    SCALE_EXPLANATION,
+    ThemeSentiment,
+    sentiment_band,
+    theme_sentiment_summary,
+)
 from webapp.store import insights as store
 from webapp.store import rollup as rollup_store
 from webapp.store.errors import NotFound
@@ -31,9 +42,14 @@ from webapp.store.insights import RunInfo
 if TYPE_CHECKING:
     from webapp.models import Period
 
-__all__ = ["LINK_SEED", "LeaderReport", "leader_report", "theme_detail", "theme_quotes"]
+__all__ = ["LINK_SEED", "SCALE_EXPLANATION", "SENTIMENT_RULE", "LeaderReport", "Quote", "ThemePage",
+           "leader_report", "theme_detail", "theme_quotes"]
 
 LINK_SEED = 0  # bootstrap seed shared by the page, the API and the JSON command
+# The rule of `analysis.sentiment.summarise_sentiment`, in words, from its own constants.
+SENTIMENT_RULE = (f"A theme's sentiment is shown only when the engine is sure of it: at least {MIN_TEXTS} texts and "
+                  f"the {CONFIDENCE:.0%} interval of their mean wholly above 0, wholly below 0 or wholly "
+                  f"inside ±{NEUTRAL_BAND:.2f} (neutral); otherwise it reads “unclear”.")
 
 
 @dataclass(frozen=True)
@@ -54,6 +70,12 @@ class LeaderReport:
     fva_sentence: str | None = None
     manager_names: dict = field(default_factory=dict)  # manager id -> name, for the per-manager table
     theme_version: ThemeVersionInfo | None = None  # which version of the themes these numbers use
+    sentiment: dict = field(default_factory=dict)  # theme id -> analysis.sentiment.ThemeSentiment
+    mentions: dict = field(default_factory=dict)  # theme id -> entity names the theme mentions
+
+    def theme_sentiment(self, theme_id: int) -> ThemeSentiment | None:
+        """The sentiment summary of a theme (None when none of its texts has a score)."""
+        return self.sentiment.get(theme_id)
 
     def anchor(self, evidence: str) -> str:
         """The page anchor of a headline sentence's evidence key ("theme:12" -> "theme-12")."""
@@ -111,6 +133,19 @@ def period_insights(period: Period, person_ids: set[int] | None, run: RunInfo | 
     return insights, changes
 
 
+def theme_sentiments(run: RunInfo | None, period: Period, person_ids: set[int] | None,
+                     theme_key: int | None = None) -> dict[int, ThemeSentiment]:
+    """Each theme's sentiment and whether it is sure enough to show, from the stored per-observation scores.
+
+    With `theme_key`, that theme only; its scores come in the same order as in the whole period's
+    query, so the seeded bootstrap gives the theme page the same answer as the report.
+    """
+    if run is None:
+        return {}
+    pairs = store.theme_sentiment_scores(run.id, period, person_ids, theme_key)
+    return theme_sentiment_summary([k for k, _ in pairs], [score for _, score in pairs], seed=LINK_SEED)
+
+
 def rollup_fact(total: rollup_store.RollupRow) -> RollupFact:
     """The roll-up total as the headline reads it: one base, coverage, undecided plans."""
     return RollupFact(proposed=float(total.proposed), top_down=float(total.top_down) if total.submitted else None,
@@ -148,10 +183,35 @@ def leader_report(period_code: str, region: str | None = None) -> LeaderReport:
         rollup=tuple(rows), rollup_total=total, accuracy=acc, headline=tuple(lines), fva=fva,
         fva_pooled=pooled, fva_sentence=sentence, manager_names=store.person_names(managers),
         theme_version=current_theme_version(),
+        sentiment=theme_sentiments(run, period, person_ids) if insights is not None else {},
+        mentions=store.theme_mentions(run.id) if run is not None else {},
     )
 
 
-def theme_detail(period_code: str, theme_key: int, region: str | None = None) -> ThemeDetail:
+@dataclass(frozen=True)
+class Quote:
+    """A quote of a theme with its own sentiment score (None when the text has none)."""
+
+    text: str
+    sentiment: float | None
+
+    @property
+    def band(self) -> str | None:
+        """"positive", "neutral" or "negative" (`analysis.sentiment.sentiment_band`), None without a score."""
+        return None if self.sentiment is None else sentiment_band(self.sentiment)
+
+
+@dataclass(frozen=True)
+class ThemePage:
+    """One theme's drill-down: the analysis detail, its sentiment summary, mentions and scored quotes."""
+
+    detail: ThemeDetail
+    sentiment: ThemeSentiment | None
+    mentions: tuple[str, ...]
+    quotes: tuple[Quote, ...]
+
+
+def theme_detail(period_code: str, theme_key: int, region: str | None = None) -> ThemePage:
     """Gather one theme's drill-down for a period; NotFound when it has no observation there."""
     period = store.period_or_404(period_code)
     person_ids = store.people_in_region(region) if region else None
@@ -163,7 +223,16 @@ def theme_detail(period_code: str, theme_key: int, region: str | None = None) ->
         detail = build_theme_detail(insights, theme_key, observations, changes)
     if detail is None:
         raise NotFound(f"No theme {theme_key} in {period.code}.")
-    return detail
+    scores = {}
+    for o in observations:  # build_theme_detail's quotes are stripped texts, one per distinct text
+        if o.period == period.code and o.text.strip() not in scores:
+            scores[o.text.strip()] = o.sentiment
+    return ThemePage(
+        detail=detail,
+        sentiment=theme_sentiments(run, period, person_ids, theme_key).get(theme_key),
+        mentions=store.theme_mentions(run.id).get(theme_key, ()),
+        quotes=tuple(Quote(q, scores.get(q)) for q in detail.quotes),
+    )
 
 
 def theme_quotes(report: LeaderReport, n: int = 3) -> dict[int, tuple[str, ...]]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
+from webapp.insights.report import SCALE_EXPLANATION, SENTIMENT_RULE
+
 __all__ = ["report_as_dict"]
 
 
@@ -61,6 +63,16 @@ def _verdict(t) -> dict:
             "verdict": t.link.verdict}
 
 
+def _sentiment(s) -> dict:
+    """A theme's sentiment summary: shown or not, and why (`sentiment_band` null when not shown)."""
+    if s is None:
+        return {"sentiment_shown": False, "sentiment_band": None,
+                "sentiment_reason": "no text of this theme has a sentiment score",
+                "sentiment_ci_low": None, "sentiment_ci_high": None, "sentiment_n": 0}
+    return {"sentiment_shown": s.shown, "sentiment_band": s.band if s.shown else None, "sentiment_reason": s.reason,
+            "sentiment_ci_low": _num(s.low), "sentiment_ci_high": _num(s.high), "sentiment_n": s.n}
+
+
 def _errors(errors: dict) -> dict:
     return {name: {"n": e.n, "total_actual": _num(e.total_actual), "total_forecast": _num(e.total_forecast),
                    "wape": _num(e.wape), "bias": _num(e.bias)} for name, e in errors.items()}
@@ -80,6 +92,9 @@ def report_as_dict(report) -> dict:
                 "target_link_text": t.sentence,
                 "verdict": _verdict(t),
                 "joint": _joint(t),
+                # Added by issue 16 (the keys above are unchanged): whether `sentiment` is sure enough to show
+                **_sentiment(report.theme_sentiment(t.theme_id)),
+                "mentions": list(report.mentions.get(t.theme_id, ())),
             })
     accuracy = None
     if report.accuracy is not None:
@@ -102,6 +117,9 @@ def report_as_dict(report) -> dict:
             "number": report.theme_version.number, "created_at": report.theme_version.created_at.isoformat(),
             "action": report.theme_version.action, "summary": report.theme_version.summary},
         "legend": report.insights.legend if report.insights else None,
+        # Added by issue 16:
+        "sentiment_scale": SCALE_EXPLANATION,
+        "sentiment_rule": SENTIMENT_RULE,
         "joint_model": _joint_model(report.insights.joint if report.insights else None),
         "fva": None if report.fva is None else {
             "sentence": report.fva_sentence, **_fva_report(report.fva, report.manager_names),

@@ -8,6 +8,7 @@ from __future__ import annotations
 from analysis import charts
 from analysis.linkage import format_level
 from webapp.infra.exports import Table
+from webapp.insights.report import SCALE_EXPLANATION, SENTIMENT_RULE
 from webapp.store.rollup import BASE_RULE as ROLLUP_BASE
 
 TREND_THEMES = 6  # the largest themes drawn in the share trend chart
@@ -19,6 +20,13 @@ NAMES = {"proposed": "Bottom-up proposed", "approved": "Manager approved", "top_
 
 def _r(value, digits: int = 4):
     return None if value is None else round(float(value), digits)
+
+
+def _sentiment_cells(s) -> tuple:
+    """Whether the theme's sentiment is shown, its band when it is, and why not when it is not."""
+    if s is None:
+        return "unclear", "", "no text of this theme has a sentiment score"
+    return ("yes", s.band, "") if s.shown else ("unclear", "", s.reason)
 
 
 def tables(report, actions: dict | None = None) -> dict[str, Table]:
@@ -44,14 +52,19 @@ def tables(report, actions: dict | None = None) -> dict[str, Table]:
                 t.sentence,
                 "; ".join(f"{a.title} ({a.owner}, due {a.due_on.isoformat()}, {a.status})"
                           for a in actions.get(t.theme_id, ())),
+                *_sentiment_cells(report.theme_sentiment(t.theme_id)),
+                ", ".join(report.mentions.get(t.theme_id, ())),
             ))
         out["themes"] = Table(
             "themes", "Themes",
             ("Theme id", "Theme", "Key terms", "Observations", "Share", "Sentiment", "Trend", "Reps with",
              "Reps without", "Difference in mean change", "CI low", "CI high", "p", "q", "Verdict",
              "Adjusted level", "Adjusted CI low", "Adjusted CI high", "Joint difference", "Joint adjusted CI low",
-             "Joint adjusted CI high", "Joint verdict", "Joint and one-at-a-time disagree", "In words", "Actions"),
-            tuple(rows), "Share, changes and intervals are fractions (-0.12 is -12%). " + report.insights.legend)
+             "Joint adjusted CI high", "Joint verdict", "Joint and one-at-a-time disagree", "In words", "Actions",
+             # added by issue 16, after the columns above (which keep their order)
+             "Sentiment shown", "Sentiment band", "Sentiment note", "Mentions"),
+            tuple(rows), "Share, changes and intervals are fractions (-0.12 is -12%). " + report.insights.legend
+            + " " + SCALE_EXPLANATION + " " + SENTIMENT_RULE)
     rows = [(r.group, r.base, r.submitted, _r(r.coverage), r.proposed,
              "undecided" if r.approved is None else r.approved, r.decided, r.undecided, r.top_down, r.gap,
              r.top_down_all)

@@ -45,7 +45,12 @@ def _words(report) -> dict:
     pooled = None
     if report.fva_pooled is not None:
         pooled = describe_fva(report.fva_pooled.total, period="all", who="Managers'")
-    return {"rollup_base": ROLLUP_BASE, "fva_caption": FVA_CAPTION, "describe_pooled": pooled}
+    return {"rollup_base": ROLLUP_BASE, "fva_caption": FVA_CAPTION, "describe_pooled": pooled, **_sentiment_words()}
+
+
+def _sentiment_words() -> dict:
+    """The scale and the rule, stated wherever a sentiment is shown."""
+    return {"sentiment_scale": insights_report.SCALE_EXPLANATION, "sentiment_rule": insights_report.SENTIMENT_RULE}
 
 
 def _report(code, region):
@@ -104,9 +109,10 @@ def theme(theme_key: int):
     if code is None:
         abort(404)
     try:
-        detail = insights_report.theme_detail(code, theme_key, region)
+        page = insights_report.theme_detail(code, theme_key, region)
     except NotFound:
         abort(404)
+    detail = page.detail
     form = None
     if current_user.role in ("leader", "admin"):
         form = ActionForm(kind="theme", period=code)
@@ -114,6 +120,6 @@ def theme(theme_key: int):
         form.owner.choices = [SelectChoice(v, label) for v, label in actions_store.owner_choices()]
     actions = actions_store.theme_actions(code).get(detail.theme.theme_id, [])
     status_forms = {a.id: status_form_for(a) for a in actions if form is not None or a.owner_id == current_user.id}
-    return render_template("insights/theme.html", detail=detail, period=code, region=region, form=form,
+    return render_template("insights/theme.html", detail=detail, page=page, period=code, region=region, form=form,
                            actions=actions, status_forms=status_forms, status_titles=actions_store.STATUS_TITLES,
-                           today=date.today())
+                           today=date.today(), **_sentiment_words())

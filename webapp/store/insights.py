@@ -189,6 +189,33 @@ def theme_stats(run_id: int, period: Period, periods: list[str], person_ids: set
     return totals, counts, current
 
 
+def theme_sentiment_scores(run_id: int, period: Period, person_ids: set[int] | None = None,
+                           theme_key: int | None = None) -> list[tuple[int, float]]:
+    """(theme key, sentiment score) of each themed, scored observation of the period, in observation order.
+
+    The order is fixed (by observation row) so the seeded bootstrap over these scores gives the same
+    answer on every page that asks.
+    """
+    stmt = (
+        select(ObservationTheme.theme_key, Observation.person_id, ObservationTheme.sentiment)
+        .join(Observation, ObservationTheme.observation_id == Observation.id)
+        .where(ObservationTheme.run_id == run_id, Observation.period_id == period.id,
+               ObservationTheme.theme_key != NO_THEME, ObservationTheme.sentiment.is_not(None))
+        .order_by(ObservationTheme.observation_id)
+    )
+    if theme_key is not None:
+        stmt = stmt.where(ObservationTheme.theme_key == theme_key)
+    return [(key, float(score)) for key, person, score in db.session.execute(stmt)
+            if person_ids is None or person in person_ids]
+
+
+def theme_mentions(run_id: int) -> dict[int, tuple[str, ...]]:
+    """The entity names (competitors, products, places) each theme of the run mentions, by theme key."""
+    rows = db.session.execute(
+        select(ThemeRecord.theme_key, ThemeRecord.mentions).where(ThemeRecord.run_id == run_id)).all()
+    return {key: tuple(mentions or ()) for key, mentions in rows}
+
+
 def theme_infos(run_id: int) -> list[ThemeInfo]:
     rows = db.session.execute(
         select(ThemeRecord.theme_key, ThemeRecord.label, ThemeRecord.terms).where(ThemeRecord.run_id == run_id)
