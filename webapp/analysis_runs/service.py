@@ -579,8 +579,10 @@ def _store_engagement_results(min_group_size: int, say: Say) -> None:
 def _analyze_comments(n_themes, embedder_choice: str, say: Say) -> None:
     """Theme engine over the engagement comments of closed campaigns: a second run, kind "comments".
 
-    Only per-campaign counts per theme are stored (no row per comment), and no quotes: the HR
-    dashboard shows a campaign's comment themes only where its comments may be shown.
+    Stored: per-campaign counts per theme, and each comment's theme keyed by its comment answer
+    (the anonymous response's random key and the question; no person, group or time), no quotes
+    and no vectors. The HR dashboard lists a campaign's comments under their themes only where its
+    comments may be shown (the whole campaign, ``webapp.engagement.comments``), never per group.
     """
     from analysis.embedding import embedder_name
     from analysis.sentiment import sentiment_scores
@@ -620,6 +622,7 @@ def _analyze_comments(n_themes, embedder_choice: str, say: Say) -> None:
         parameters={"n_themes": n_themes, "max_themes": MAX_THEMES, "random_state": RANDOM_STATE,
                     "embedder": embedder_name(model.embedder_), "n_themes_found": int(model.n_themes_),
                     "inputs": inputs},
-        themes=themes, counts=counts, n_texts=len(texts))
+        themes=themes, counts=counts, n_texts=len(texts),
+        assignments=[(c.response_key, c.question_id, int(k)) for c, k in zip(comments, labels)])
     say(f"{len(themes)} comment themes over {len(texts)} engagement comments stored in "
         f"{time.perf_counter() - started:.1f} s.")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from analysis.engagement import HR_ATTRIBUTES, MANAGER_TREE, OVERALL, CampaignResults, CampaignSummary, TrendPoint, trend
 from webapp.engagement import results
+from webapp.engagement.comments import CommentView, comment_view
 from webapp.engagement.results import ROLE_SCOPES
 from webapp.store import actions as actions_store
 from webapp.store import engagement as store
@@ -58,6 +59,7 @@ class Dashboard:
     trend: tuple[tuple[CampaignRef, TrendPoint], ...]  # whole organisation, closed campaigns, oldest first
     comment_themes: tuple[CommentTheme, ...] | None
     actions: tuple = field(default=())
+    comments: CommentView | None = None  # the whole scope's comments under their themes, searched
 
 
 def _rows(groups: list[str], by: str | None) -> tuple[HeatmapRow, ...]:
@@ -69,21 +71,21 @@ def _rows(groups: list[str], by: str | None) -> tuple[HeatmapRow, ...]:
     return tuple(sorted(out, key=lambda r: r.label))
 
 
-def comment_themes(campaign: CampaignRef, results_: CampaignResults) -> tuple[CommentTheme, ...] | None:
-    """Comment themes of a campaign, shown only when its comments are (whole scope, >= k commenters)."""
-    if results_.comments is None:
+def comment_themes(view: CommentView | None) -> tuple[CommentTheme, ...] | None:
+    """Comment themes of a campaign: only where its comments are shown (whole scope, >= k commenters),
+    and only the themes with a heading of their own (at least k people; `webapp.engagement.comments`)."""
+    if view is None or not view.themed:
         return None
-    rows = store.comment_theme_counts(campaign.id)
-    if rows is None:
-        return None
-    total = sum(r[3] for r in rows)
-    themes = [CommentTheme(key, label, tuple(terms or ()), count, count / total if total else 0.0, sentiment)
-              for key, label, terms, count, sentiment in rows if count]
-    return tuple(sorted(themes, key=lambda t: (-t.count, t.theme_key)))
+    return tuple(CommentTheme(g.theme_key, g.label, g.terms, g.count, g.count / view.total if view.total else 0.0,
+                              g.sentiment) for g in view.themes)
 
 
-def dashboard(campaign_ref: str | int | None, role: str, k: int, by: str | None = None) -> Dashboard:
-    """Gather the HR dashboard for one campaign (default: the latest closed one) and one breakdown."""
+def dashboard(campaign_ref: str | int | None, role: str, k: int, by: str | None = None,
+              query: str | None = None) -> Dashboard:
+    """Gather the HR dashboard for one campaign (default: the latest closed one) and one breakdown.
+
+    ``query`` searches the comments' text (whole scope only; the breakdown never narrows them).
+    """
     if role not in ROLE_SCOPES:
         raise NotFound("No engagement dashboard for this role.")
     campaigns = store.list_campaigns()
@@ -114,10 +116,11 @@ def dashboard(campaign_ref: str | int | None, role: str, k: int, by: str | None 
         summaries.append(CampaignSummary(str(c.id), r.groups[OVERALL], r.participation.get(OVERALL)))
     for c, point in zip(closed, trend(summaries)):
         points.append((c, point))
+    comments = comment_view(campaign, res.comments, k, query or "") if campaign.closed else None
     return Dashboard(
         role=role, k=k, campaigns=tuple(campaigns), campaign=campaign, by=by, by_choices=choices,
         drivers=drivers, results=res, rows=_rows(names, by), trend=tuple(points),
-        comment_themes=comment_themes(campaign, res),
-        actions=tuple(actions_store.driver_actions()),
+        comment_themes=comment_themes(comments),
+        actions=tuple(actions_store.driver_actions()), comments=comments,
     )
 

@@ -15,7 +15,9 @@ from analysis import charts
 from analysis.engagement import OVERALL
 from analysis import privacy
 from webapp.infra.exports import SUPPRESSED, Hidden, Table
+from webapp.engagement.comments import OTHER_LABEL
 from webapp.engagement.dashboard import BY_TITLES, Dashboard
+from webapp.engagement.teams import TeamView
 
 
 def _r(value, digits: int = 1):
@@ -111,17 +113,25 @@ def tables(d: Dashboard) -> dict[str, Table]:
             (BY_TITLES[d.by], "Responses", "Engagement index (%)", "eNPS", *(x.title for x in drivers)),
             tuple(rows), f"% favourable; a hidden group or value says why (fewer than {d.k} responses, or "
                          "hidden so that another group can't be worked out).")
-    if d.comment_themes is not None:
+    view = d.comments
+    if d.comment_themes is not None and view is not None:
+        rows = [(t.label, ", ".join(t.terms), t.count, round(100 * t.share, 1), _r(t.sentiment, 2))
+                for t in d.comment_themes]
+        rows += [(g.label, "", g.count, round(100 * g.count / view.total, 1), "")
+                 for g in view.groups if g.theme_key is None]
         out["comment_themes"] = Table(
             "comment_themes", "Themes in engagement comments",
-            ("Theme", "Key terms", "Comments", "Share (%)", "Sentiment"),
-            tuple((t.label, ", ".join(t.terms), t.count, round(100 * t.share, 1), _r(t.sentiment, 2))
-                  for t in d.comment_themes), "Whole organisation only.")
-    if d.results.comments is not None:
-        out["comments"] = Table("comments", "Comments", ("Comment",), tuple((c,) for c in d.results.comments),
-                                "Whole organisation, without authors, in random order.")
+            ("Theme", "Key terms", "Comments", "Share (%)", "Sentiment"), tuple(rows),
+            f"Whole organisation only. A theme has its own row when at least {d.k} people wrote in it; "
+            f"smaller themes are counted together under “{OTHER_LABEL}”.")
+    if view is not None:
+        searched = f" Comments containing “{view.query}”." if view.query else ""
+        out["comments"] = Table("comments", "Comments", ("Comment", "Theme"),
+                                tuple((c, g.label) for g in view.groups for c in g.comments),
+                                "Whole organisation, without authors, in random order." + searched)
     else:
-        out["comments"] = Table("comments", "Comments", ("Comment",), ((_why(privacy.REASON_TOO_FEW, d.k),),),
+        out["comments"] = Table("comments", "Comments", ("Comment", "Theme"),
+                                ((_why(privacy.REASON_TOO_FEW, d.k), ""),),
                                 f"Shown when at least {d.k} people commented.")
     return out
 
@@ -142,18 +152,19 @@ def figures(d: Dashboard) -> dict[str, object]:
     its own axis below. Different surveys (the short planning pulse, the annual survey) are never
     joined into one line: their items differ, so their indexes don't compare point to point.
     """
-    out = {}
-    if d.trend:
-        periods = list(dict.fromkeys(c.period for c, _ in d.trend))
-        percent: dict[str, list] = {}
-        enps: dict[str, list] = {}
-        for c, p in d.trend:
-            survey = _survey_title(c.template_id, c.template_version)
-            percent.setdefault(f"Engagement index (%) · {survey}", []).append((c.period, _r(p.engagement_index)))
-            percent.setdefault(f"Participation (%) · {survey}", []).append((c.period, _r(p.participation_rate)))
-            enps.setdefault(f"eNPS (points) · {survey}", []).append((c.period, _r(p.enps)))
-        out["trend"] = charts.engagement_trend(periods, percent, enps)
-    return out
+    return {"trend": _trend_figure(d.trend)} if d.trend else {}
+
+
+def _trend_figure(points):
+    periods = list(dict.fromkeys(c.period for c, _ in points))
+    percent: dict[str, list] = {}
+    enps: dict[str, list] = {}
+    for c, p in points:
+        survey = _survey_title(c.template_id, c.template_version)
+        percent.setdefault(f"Engagement index (%) · {survey}", []).append((c.period, _r(p.engagement_index)))
+        percent.setdefault(f"Participation (%) · {survey}", []).append((c.period, _r(p.participation_rate)))
+        enps.setdefault(f"eNPS (points) · {survey}", []).append((c.period, _r(p.enps)))
+    return charts.engagement_trend(periods, percent, enps)
 
 
 #: Words for the strength of a driver's link to engagement (|Spearman rho|; Cohen's conventions).
@@ -297,8 +308,78 @@ def dashboard_as_dict(d: Dashboard) -> dict:
                                for i in overall.driver_impact]}),
         "groups": groups,
         "comments": list(d.results.comments) if d.results.comments is not None else None,
+        "comment_groups": None if d.comments is None else [
+            {"theme_id": g.theme_key, "label": g.label, "count": g.count, "comments": list(g.comments)}
+            for g in d.comments.groups],
         "comment_themes": None if d.comment_themes is None else [
             {"id": t.theme_key, "label": t.label, "terms": list(t.terms), "count": t.count,
              "share": round(t.share, 4), "sentiment": _r(t.sentiment, 3)} for t in d.comment_themes],
     }
     return data
+
+
+# --------------------------------------------------------------------------------------------
+# one manager team (webapp.engagement.teams): its rows of the published results, nothing more
+
+
+@dataclass(frozen=True)
+class Card:
+    title: str
+    value: Cell
+    note: str
+
+
+def team_cards(v: TeamView) -> tuple[Card, ...]:
+    """The team's participation, responses, engagement index and eNPS; a hidden one says why."""
+    if v.team is None:
+        return ()
+    cards = []
+    p = v.participation
+    if p is None or p.suppressed:
+        why = _reason_of(p, v.k) if p is not None else SUPPRESSED
+        cards.append(Card("Participation", Cell("", hidden_reason=why), ""))
+    else:
+        cards.append(Card("Participation", Cell(f"{p.rate:.0f}%"), f"{p.submitted} of {p.invited} invited answered"))
+    s = v.summary
+    if not v.campaign.closed or s is None:
+        return tuple(cards)
+    if s.suppressed:
+        hidden = Cell("", hidden_reason=_reason_of(s, v.k))
+        return tuple(cards + [Card("Engagement index", hidden, ""), Card("eNPS", hidden, "")])
+    why = f"fewer than {v.k} answers to these items in the team"
+    cards.append(Card("Engagement index", _pct_cell(s.engagement_index, why),
+                      f"% favourable (4–5) on the engagement items, {s.n} responses"))
+    cards.append(Card("eNPS", Cell("" if s.enps is None else f"{s.enps:+.0f} points",
+                                   hidden_reason=None if s.enps is not None else why),
+                      "% promoters (9–10) − % detractors (0–6)"))
+    return tuple(cards)
+
+
+def team_drivers(v: TeamView) -> tuple[tuple[str, Cell], ...]:
+    """The team's % favourable per driver, coloured like the heatmap; hidden ones say why."""
+    s = v.summary
+    if v.team is None or s is None or not v.campaign.closed:
+        return ()
+    drivers = [x for x in v.drivers if not x.outcome]
+    if s.suppressed:  # the short reason in the cell, the explanation on hover
+        return tuple((x.title, Cell(str(_why(s.reason, v.k)), hidden_reason=_reason_of(s, v.k))) for x in drivers)
+    why = f"fewer than {v.k} answers to this driver's items in the team"
+    return tuple((x.title, _pct_cell(s.driver_scores.get(x.id), why)) for x in drivers)
+
+
+def team_trend(v: TeamView) -> Table | None:
+    """The team across closed campaigns, as a table (hidden values say why)."""
+    if not v.trend:
+        return None
+    return Table(
+        "team_trend", "This team across closed campaigns",
+        ("Campaign", "Period", "Engagement index (%)", "eNPS", "Participation (%)"),
+        tuple((c.name, c.period, *(_cell(x, hidden=_why(p.reason, v.k))
+                                   for x in (p.engagement_index, p.enps, p.participation_rate)))
+              for c, p in v.trend),
+        "The team's own rows of each campaign's published results (team membership as frozen at launch).")
+
+
+def team_figures(v: TeamView) -> dict[str, object]:
+    """The team's trend chart (same axes and series as the dashboard's)."""
+    return {"trend": _trend_figure(v.trend)} if v.trend else {}

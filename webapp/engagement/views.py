@@ -7,14 +7,16 @@ HR owns engagement; leaders plan actions on it). Each role's groups are suppress
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from webapp.access import allow
-from webapp.actions.forms import ActionForm
-from webapp.engagement.tables import driver_lines, figures, heatmap, tables
+from webapp.actions.forms import KIND_ROLES, ActionForm, status_form_for
+from webapp.engagement.tables import driver_lines, figures, heatmap, tables, team_cards, team_drivers, team_figures, team_trend
+from webapp.engagement.teams import team_view
 from webapp.infra.exports import chart_json, csv_response
 from webapp.engagement import dashboard as engagement_dashboard
 from webapp.store import actions as actions_store
@@ -24,6 +26,8 @@ bp = Blueprint("engagement", __name__, template_folder="templates")
 
 #: Comments listed on the page itself; the CSV export (and the JSON) carry all of them.
 PAGE_COMMENTS = 200
+#: Comments listed under each comment theme on the page (the CSV has all of them).
+PAGE_COMMENTS_PER_THEME = 50
 
 
 def _page_tables(d):
@@ -42,7 +46,8 @@ def _page_tables(d):
 def _dashboard():
     try:
         return engagement_dashboard.dashboard(request.args.get("campaign"), current_user.role,
-                                          current_app.config["MIN_GROUP_SIZE"], request.args.get("by"))
+                                              current_app.config["MIN_GROUP_SIZE"], request.args.get("by"),
+                                              query=request.args.get("q"))
     except NotFound:
         abort(404)
 
@@ -56,10 +61,29 @@ def dashboard():
         form = ActionForm(kind="driver", period=d.campaign.period)
         form.owner.choices = [SelectChoice(v, label) for v, label in actions_store.owner_choices()]
         form.subject.choices = [SelectChoice(x.id, x.title) for x in d.drivers]
+    # Driver actions' status, changed here through the actions' own status form (stale changes refused).
+    status_forms = {a.id: status_form_for(a) for a in d.actions
+                    if a.owner_id == current_user.id or current_user.role in KIND_ROLES["driver"]}
     return render_template("engagement/dashboard.html", d=d, tables=_page_tables(d), heatmap=heatmap(d),
                            driver_lines=driver_lines(d),
                            charts={name: chart_json(fig) for name, fig in figures(d).items()}, form=form,
-                           by_titles=engagement_dashboard.BY_TITLES, status_titles=actions_store.STATUS_TITLES)
+                           by_titles=engagement_dashboard.BY_TITLES, status_titles=actions_store.STATUS_TITLES,
+                           status_forms=status_forms, today=date.today(), back=request.full_path,
+                           page_comments=PAGE_COMMENTS_PER_THEME)
+
+
+@bp.route("/engagement/team")
+@allow("hr", "admin")
+def team():
+    """One manager team's results, picked from the frozen chain's teams: the dashboard's own published rows."""
+    try:
+        view = team_view(request.args.get("campaign"), current_user.role, current_app.config["MIN_GROUP_SIZE"],
+                         request.args.get("team"))
+    except NotFound:
+        abort(404)
+    return render_template("engagement/team.html", v=view, cards=team_cards(view), drivers=team_drivers(view),
+                           trend=team_trend(view), charts={name: chart_json(fig) for name, fig in
+                                                           team_figures(view).items()})
 
 
 @bp.route("/engagement/export/<name>.csv")

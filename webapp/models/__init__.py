@@ -1,7 +1,7 @@
 """ORM models, split by domain; import from here."""
 
 from webapp.models.actions import ACTION_STATUSES, Action
-from webapp.models.analysis import AnalysisRun, CommentThemeCount, ObservationTheme, TextEmbedding, ThemeRecord
+from webapp.models.analysis import AnalysisRun, CommentThemeAssignment, CommentThemeCount, ObservationTheme, TextEmbedding, ThemeRecord
 from webapp.models.api import ApiToken, IdempotentRequest
 from webapp.models.audit import PersonChange
 from webapp.models.engagement import Campaign, CampaignManagerLink, CampaignMember, EngagementResponse, Participation
@@ -22,6 +22,7 @@ __all__ = [
     "SignInLink",
     "ACTION_STATUSES",
     "Action",
+    "CommentThemeAssignment",
     "CommentThemeCount",
     "Actual",
     "ApiToken",

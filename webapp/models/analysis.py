@@ -76,8 +76,8 @@ class ObservationTheme(db.Model):
 class CommentThemeCount(db.Model):
     """How many engagement comments of one campaign a comments run put in a theme, and their mean sentiment.
 
-    Counts per campaign only: no row links a theme to a response, so comment themes can be shown
-    for the whole campaign (when its comments may be shown) and never per small group.
+    Counts per campaign (each comment's own theme is in ``CommentThemeAssignment``): comment
+    themes are shown for the whole campaign, when its comments may be shown, and never per group.
     """
 
     __tablename__ = "comment_theme_count"
@@ -91,6 +91,27 @@ class CommentThemeCount(db.Model):
     sentiment: Mapped[float | None] = mapped_column(Float)
 
 
+class CommentThemeAssignment(db.Model):
+    """The theme a comments run gave one engagement comment, keyed by the comment answer.
+
+    The comment answer is (response key, question id): the random key of the anonymous response
+    and the comment question it answers. No person, time or group is stored here; the HR dashboard
+    reads these rows only to list a campaign's comments under their themes for the whole campaign,
+    where its comments may be shown at all (``webapp.engagement.comments``), never per group.
+    """
+
+    __tablename__ = "comment_theme_assignment"
+
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("analysis_run.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    response_key: Mapped[str] = mapped_column(
+        ForeignKey("engagement_response.key", ondelete="CASCADE"), primary_key=True
+    )
+    question_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    theme_key: Mapped[int] = mapped_column(Integer)
+
+
 class TextEmbedding(db.Model):
     """The vector a slow text representation gave one observation text, kept for the next run.
 
@@ -100,7 +121,7 @@ class TextEmbedding(db.Model):
     text, so a changed text or an upgraded model is simply a miss. Each run leaves exactly the
     vectors of the current observations under its own representation: a deleted observation's
     vector goes with the next run. Engagement comments are never kept here: they are confidential,
-    and their run stores nothing per comment.
+    and their run keeps only each comment's theme (``CommentThemeAssignment``), no vector.
     """
 
     __tablename__ = "text_embedding"
@@ -152,5 +173,5 @@ class ThemeCorrection(db.Model):
     observation_ids: Mapped[list | None] = mapped_column(JSON, default=list)
 
 
-__all__ = ["ANALYSIS_KINDS", "AnalysisRun", "CommentThemeCount", "ObservationTheme", "TextEmbedding",
+__all__ = ["ANALYSIS_KINDS", "AnalysisRun", "CommentThemeAssignment", "CommentThemeCount", "ObservationTheme", "TextEmbedding",
            "ThemeCorrection", "ThemeRecord", "ThemeVersion"]

@@ -7,7 +7,7 @@ table `campaign_result` through the functions below; `webapp.engagement.dashboar
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import delete, func, select
 
@@ -289,8 +289,13 @@ def manager_names() -> dict[str, str]:
 
 @dataclass(frozen=True)
 class StoredComment:
+    """One engagement comment of a closed campaign; its answer (response key, question) is kept only
+    to store the comment's theme, and takes no part in comparisons (order and equality are content)."""
+
     campaign_id: int
     text: str
+    response_key: str = field(default="", compare=False)
+    question_id: str = field(default="", compare=False)
 
 
 def closed_campaign_comments() -> list[StoredComment]:
@@ -300,27 +305,29 @@ def closed_campaign_comments() -> list[StoredComment]:
     the order of its input, so the same comments must give the same comment themes in any database.
     """
     rows = db.session.execute(
-        select(EngagementResponse.campaign_id, EngagementResponse.answers)
+        select(EngagementResponse.campaign_id, EngagementResponse.key, EngagementResponse.answers)
         .join(Campaign, EngagementResponse.campaign_id == Campaign.id)
         .where(Campaign.status == "closed")
     ).all()
     out = []
-    for campaign_id, answers in rows:
-        for text in ((answers or {}).get("comments") or {}).values():
+    for campaign_id, key, answers in rows:
+        for question, text in ((answers or {}).get("comments") or {}).items():
             if text and str(text).strip():
-                out.append(StoredComment(campaign_id, str(text)))
+                out.append(StoredComment(campaign_id, str(text), key, str(question)))
     return sorted(out, key=lambda c: (c.campaign_id, c.text))
 
 
 def replace_comment_run(*, parameters: dict, themes, counts: dict[tuple[int, int], tuple[int, float | None]],
-                        n_texts: int) -> AnalysisRun:
-    """Store a comments run: its themes (no quotes) and per-campaign counts; replaces earlier runs."""
+                        n_texts: int, assignments: list[tuple[str, str, int]] = ()) -> AnalysisRun:
+    """Store a comments run: its themes (no quotes), per-campaign counts and each comment answer's
+    theme (``assignments``: response key, question id, theme key); replaces earlier runs."""
     from sqlalchemy import delete
 
-    from webapp.models import CommentThemeCount, ThemeRecord
+    from webapp.models import CommentThemeAssignment, CommentThemeCount, ThemeRecord
 
     old_ids = list(db.session.scalars(select(AnalysisRun.id).where(AnalysisRun.kind == "comments")))
     if old_ids:
+        db.session.execute(delete(CommentThemeAssignment).where(CommentThemeAssignment.run_id.in_(old_ids)))
         db.session.execute(delete(CommentThemeCount).where(CommentThemeCount.run_id.in_(old_ids)))
         db.session.execute(delete(ThemeRecord).where(ThemeRecord.run_id.in_(old_ids)))
         db.session.execute(delete(AnalysisRun).where(AnalysisRun.id.in_(old_ids)))
@@ -336,5 +343,33 @@ def replace_comment_run(*, parameters: dict, themes, counts: dict[tuple[int, int
         CommentThemeCount(run_id=run.id, campaign_id=campaign_id, theme_key=int(key), count=n, sentiment=s)
         for (campaign_id, key), (n, s) in sorted(counts.items())
     )
+    db.session.add_all(
+        CommentThemeAssignment(run_id=run.id, response_key=response_key, question_id=question, theme_key=int(key))
+        for response_key, question, key in sorted(set(assignments))
+    )
     db.session.commit()
     return run
+
+
+def comment_assignments(campaign_id: int) -> list[tuple[str, str, int]] | None:
+    """(response key, comment text, theme key) of each comment of a campaign the latest comments run
+    themed; None before any run. For the whole campaign only: the dashboard never groups them."""
+    from webapp.models import CommentThemeAssignment
+
+    from webapp.store.analysis import latest_run_id
+
+    run_id = latest_run_id("comments")
+    if run_id is None:
+        return None
+    rows = db.session.execute(
+        select(EngagementResponse.key, EngagementResponse.answers, CommentThemeAssignment.question_id,
+               CommentThemeAssignment.theme_key)
+        .join(CommentThemeAssignment, CommentThemeAssignment.response_key == EngagementResponse.key)
+        .where(CommentThemeAssignment.run_id == run_id, EngagementResponse.campaign_id == campaign_id)
+    ).all()
+    out = []
+    for key, answers, question, theme_key in rows:
+        text = ((answers or {}).get("comments") or {}).get(question)
+        if text:
+            out.append((key, str(text), int(theme_key)))
+    return out
