@@ -164,7 +164,7 @@ def test_levels_above_see_but_do_not_decide_by_default(app, client, org, db):
     assert f'id="pick-{plan.id}"' in m1.get("/queue").get_data(as_text=True)
 
 
-def test_the_setting_lets_levels_above_decide_and_the_audit_trail_says_so(app, client, org, db):
+def test_the_setting_lets_levels_above_decide_and_the_decision_records_it(app, client, org, db):
     from tests.support.web import submit_plan
     from webapp.models import Decision
 
@@ -177,8 +177,65 @@ def test_the_setting_lets_levels_above_decide_and_the_audit_trail_says_so(app, c
     decision = db.session.scalars(select(Decision).where(Decision.submission_id == plan.id,
                                                          Decision.action == "adjust")).one()
     assert decision.actor_id == org["leader"].id
-    assert decision.reason.startswith("Market is soft") and "above the direct manager (Max One)" in decision.reason
-    assert "above the direct manager" in client.get(f"/plans/{plan.id}").get_data(as_text=True)
+    assert decision.above_manager is True and decision.direct_manager_id == org["m1"].id
+    assert decision.reason == "Market is soft"  # the decider's words, not a note about the chain
+    page = client.get(f"/plans/{plan.id}").get_data(as_text=True)
+    trail = page[page.index('class="list-group list-group-numbered audit-trail"'):]
+    assert "Decided from above" in trail and "decided above the direct manager (Max One)" in trail
+    # The rep reads the same fact in their history.
+    rep = app.test_client()
+    login(rep, "r1@example.test")
+    assert "decided above the direct manager (Max One)" in rep.get("/plans/history").get_data(as_text=True)
+
+
+def test_the_direct_managers_decision_is_not_marked_as_from_above(app, client, org, db):
+    from tests.support.web import submit_plan
+    from webapp.models import Decision
+
+    app.config["PLANS_ABOVE_MAY_DECIDE"] = True
+    plan = submit_plan(app, org, "r1")
+    login(client, "m1@example.test")
+    assert client.post(f"/plans/{plan.id}/decide",
+                       data={"action": "approve", "version": str(plan.version)}).status_code == 302
+    decisions = db.session.scalars(select(Decision).where(Decision.submission_id == plan.id)).all()
+    assert [(d.action, d.above_manager, d.direct_manager_id) for d in decisions] == [
+        ("submitted", False, None), ("approve", False, None)]
+    assert "Decided from above" not in client.get(f"/plans/{plan.id}").get_data(as_text=True)
+
+
+def test_without_the_setting_a_leader_is_refused_and_nothing_changes(app, client, org, db):
+    from tests.support.web import submit_plan, table_snapshot
+
+    plan = submit_plan(app, org, "r1")
+    login(client, "leader@example.test")
+    before = table_snapshot(db)
+    for url, data in ((f"/plans/{plan.id}/decide", {"action": "adjust", "amount": "1", "reason": "mine",
+                                                    "version": str(plan.version)}),
+                      ("/queue/approve", {"plan": str(plan.id), f"version-{plan.id}": str(plan.version)})):
+        client.post(url, data=data)
+    db.session.expire_all()
+    assert table_snapshot(db) == before
+
+
+def test_the_store_refuses_a_decision_from_above_without_the_setting(app, org, db):
+    """Every entry point (pages, API, CLI) goes through `plans.decide`, which checks the chain itself."""
+    import pytest
+
+    from tests.support.web import submit_plan
+    from webapp.models import Decision
+    from webapp.store import plans
+    from webapp.store.errors import NotAllowed
+
+    plan = submit_plan(app, org, "r1")
+    with pytest.raises(NotAllowed):
+        plans.decide(org["leader"], plan.id, action="approve", expected_version=plan.version)
+    db.session.expire_all()
+    assert plan.status == "submitted"
+    assert [d.action for d in db.session.scalars(select(Decision).where(Decision.submission_id == plan.id))] == [
+        "submitted"]
+    plans.decide(org["leader"], plan.id, action="approve", expected_version=plan.version, above_may_decide=True)
+    last = db.session.scalars(select(Decision).where(Decision.submission_id == plan.id)).all()[-1]
+    assert (last.action, last.above_manager, last.direct_manager_id) == ("approve", True, org["m1"].id)
 
 
 def test_the_setting_is_read_from_the_environment():

@@ -300,3 +300,24 @@ def test_openapi_document_needs_a_token_and_the_docs_page_is_ours(app, client, o
     assert "<script>" not in html and "https://" not in html.split("</nav>")[0].split("<head>")[-1]
     assert "script-src 'self'" in page.headers["Content-Security-Policy"]
     assert 'id="problem-stale-version"' in html and 'id="schema-PlanOut"' in html
+
+
+def test_a_decision_from_above_says_so_in_the_api_and_its_schema(client, org, world, db):
+    plan = world["plans"][org["r1"].id]
+    url = f"/api/v1/plans/{plan.id}/decision"
+    refused = client.post(url, headers=bearer(world["tokens"]["leader"]), json={"action": "approve", "version": plan.version})
+    assert_problem(refused, 403)  # off by default: the direct manager decides
+    db.session.expire_all()
+    assert db.session.get(PlanSubmission, plan.id).status == "submitted"
+    client.application.config["PLANS_ABOVE_MAY_DECIDE"] = True
+    body = client.post(url, headers=bearer(world["tokens"]["leader"]),
+                       json={"action": "approve", "version": plan.version}).get_json()
+    submitted, approved = body["decisions"]
+    assert approved["action"] == "approve" and approved["above_manager"] is True
+    assert approved["direct_manager"]["id"] == org["m1"].id and approved["actor"]["id"] == org["leader"].id
+    assert submitted["above_manager"] is False and submitted["direct_manager"] is None
+    read = client.get(f"/api/v1/plans/{plan.id}", headers=bearer(world["tokens"]["r1"])).get_json()
+    assert read["decisions"][-1]["above_manager"] is True
+    spec = client.get("/api/v1/openapi.json", headers=bearer(world["tokens"]["r1"])).get_json()
+    props = spec["components"]["schemas"]["DecisionOut"]["properties"]
+    assert {"above_manager", "direct_manager"} <= set(props) and props["above_manager"]["type"] == "boolean"

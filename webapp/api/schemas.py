@@ -183,6 +183,13 @@ class DecisionOut(Schema):
     new_amount = fields.Float(allow_none=True, required=True)
     reason = fields.Str(allow_none=True, required=True)
     at = fields.DateTime(required=True)
+    above_manager = fields.Bool(required=True, metadata={
+        "description": "True when someone above the owner's direct manager took the decision (only "
+                       "where GROUNDSWELL_ABOVE_MAY_DECIDE=1 allows it); false for the direct manager "
+                       "and for the owner's own submission."})
+    direct_manager = fields.Nested(PersonRef, allow_none=True, required=True, metadata={
+        "description": "The owner's direct manager at the time, when the decision came from above; "
+                       "otherwise null."})
 
 
 class Baseline(Schema):

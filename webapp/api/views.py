@@ -137,7 +137,9 @@ def _plan(plan, *, detail: bool = False) -> dict:
         data["observations"] = [{"id": o.id, "external_id": o.external_id, "text": o.text, "tag": o.tag}
                                 for o in plan.observations]
         data["decisions"] = [{"action": d.action, "actor": _ref(d.actor), "old_amount": d.old_amount,
-                              "new_amount": d.new_amount, "reason": d.reason, "at": _utc(d.at)}
+                              "new_amount": d.new_amount, "reason": d.reason, "at": _utc(d.at),
+                              "above_manager": d.above_manager,
+                              "direct_manager": _ref(d.direct_manager) if d.direct_manager is not None else None}
                              for d in plan.decisions]
     return data
 
@@ -233,7 +235,8 @@ def decide(plan_id: int):
     amount = data.get("amount")
     try:
         decided = plans.decide(current_user, plan_id, action=data["action"], expected_version=data["version"],
-                               amount=amount, reason=data.get("reason"))
+                               amount=amount, reason=data.get("reason"),
+                               above_may_decide=current_app.config.get("PLANS_ABOVE_MAY_DECIDE", False))
     except StaleDecision as exc:
         raise ApiProblem(409, str(exc), kind="stale-version") from None
     except Locked as exc:

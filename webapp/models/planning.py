@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
@@ -65,9 +65,14 @@ class Decision(db.Model):
     new_amount: Mapped[Decimal | None] = mapped_column(Money)
     reason: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Decisions follow the chain: true when the actor was above the owner's direct manager (only
+    # possible with GROUNDSWELL_ABOVE_MAY_DECIDE=1), with that manager kept as they were at the time.
+    above_manager: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    direct_manager_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
 
     submission: Mapped[PlanSubmission] = relationship(back_populates="decisions")
-    actor: Mapped[Person] = relationship()
+    actor: Mapped[Person] = relationship(foreign_keys=[actor_id])
+    direct_manager: Mapped[Person | None] = relationship(foreign_keys=[direct_manager_id])
 
 
 class Observation(db.Model):

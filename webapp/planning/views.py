@@ -67,17 +67,12 @@ def _queue_people():
 def queue():
     items = review_queue(current_user, _queue_people(), decides_as)
     return render_template("plans/queue.html", items=items, bulk=BulkApproveForm(), outlier_rule=OUTLIER_RULE,
-                           above_may_decide=current_app.config.get("PLANS_ABOVE_MAY_DECIDE", False))
+                           above_may_decide=_above_may_decide())
 
 
-def _chain_reason(plan, reason: str | None) -> str | None:
-    """The reason, with a note when the decision comes from above the direct manager (the setting)."""
-    if decides_as(current_user, plan) != "above":
-        return reason
-    manager = plan.person.manager.name if plan.person.manager is not None else "none"
-    note = (f"[Decided by {current_user.name}, above the direct manager ({manager}), "
-            f"as the setting GROUNDSWELL_ABOVE_MAY_DECIDE allows.]")
-    return f"{reason.strip()} {note}" if reason and reason.strip() else note
+def _above_may_decide() -> bool:
+    """GROUNDSWELL_ABOVE_MAY_DECIDE: levels above the direct manager may decide (the decision records it)."""
+    return current_app.config.get("PLANS_ABOVE_MAY_DECIDE", False)
 
 
 @bp.route("/queue/approve", methods=["POST"])
@@ -108,7 +103,7 @@ def bulk_approve():
             continue
         try:
             plans.decide(current_user, plan.id, action="approve", expected_version=int(version),
-                         reason=_chain_reason(plan, None))
+                         above_may_decide=_above_may_decide())
         except StaleDecision:
             stale.append(plan.person.name)
         except StoreError:
@@ -145,7 +140,8 @@ def decide(plan_id: int):
     try:
         plans.decide(current_user, plan.id, action=form.action.data,
                      expected_version=int(form.version.data),
-                     amount=getattr(form.amount, "parsed", None), reason=_chain_reason(plan, form.reason.data))
+                     amount=getattr(form.amount, "parsed", None), reason=form.reason.data,
+                     above_may_decide=_above_may_decide())
     except StaleDecision as exc:
         flash(str(exc), "warning")
         plan = plans.get_plan(plan_id)

@@ -331,13 +331,23 @@ def _replace_observations(plan_id: int, period_id: int, person: Person,
 
 
 def decide(manager: Person, plan_id: int, *, action: str, expected_version: int,
-           amount: Decimal | None = None, reason: str | None = None) -> PlanSubmission:
-    """Approve, adjust or return a plan; a stale version is refused and the first decision stands."""
+           amount: Decimal | None = None, reason: str | None = None,
+           above_may_decide: bool = False) -> PlanSubmission:
+    """Approve, adjust or return a plan; a stale version is refused and the first decision stands.
+
+    The owner's direct manager decides; someone higher in the chain only with `above_may_decide`
+    (the GROUNDSWELL_ABOVE_MAY_DECIDE setting), and the decision then records that it came from
+    above, and over which direct manager.
+    """
     if action not in DECISION_ACTIONS:
         raise InvalidInput(f"Unknown action {action!r}.")
     plan = get_plan(plan_id)
     if plan.person_id == manager.id or not is_below(plan.person_id, manager.id):
         raise NotAllowed("You can only decide on plans of people who report to you.")
+    direct = plan.person.manager_id
+    above = direct != manager.id
+    if above and not above_may_decide:
+        raise NotAllowed("The rep's direct manager decides this plan.")
     if plan.version != expected_version:
         raise StaleDecision("This plan changed since you opened it. Reload to see the latest version.")
     if plan.status != "submitted":
@@ -358,7 +368,8 @@ def decide(manager: Person, plan_id: int, *, action: str, expected_version: int,
         plan.status, plan.approved, new = "returned", None, None
     plan.decided_at = utcnow()
     db.session.add(Decision(submission_id=plan.id, actor_id=manager.id, action=action,
-                            old_amount=old, new_amount=new, reason=reason))
+                            old_amount=old, new_amount=new, reason=reason, above_manager=above,
+                            direct_manager_id=direct if above else None))
     try:
         db.session.commit()
     except StaleDataError as exc:
@@ -388,6 +399,7 @@ def history_for(person_id: int) -> list[PlanSubmission]:
     return list(db.session.scalars(
         select(PlanSubmission).where(PlanSubmission.person_id == person_id)
         .options(selectinload(PlanSubmission.decisions).selectinload(Decision.actor),
+                 selectinload(PlanSubmission.decisions).selectinload(Decision.direct_manager),
                  selectinload(PlanSubmission.observations))
         .join(Period).order_by(Period.starts_on.desc())
     ))
