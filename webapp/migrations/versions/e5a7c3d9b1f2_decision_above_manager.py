@@ -7,7 +7,7 @@ decisions are backfilled from the hierarchy as it is at upgrade time (the best r
 exists): an approve, adjust or return whose actor is not the owner's direct manager came from above.
 
 Revision ID: e5a7c3d9b1f2
-Revises: d8e3b1f4a6c2
+Revises: e5a7c3f19b24
 Create Date: 2026-12-03 12:45:00
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e5a7c3d9b1f2'
-down_revision = 'd8e3b1f4a6c2'
+down_revision = 'e5a7c3f19b24'
 branch_labels = None
 depends_on = None
 
