@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import getpass
+import os
 from pathlib import Path
 
 import click
@@ -18,6 +20,15 @@ _HELP = {
 }
 
 
+def _via(kind: str) -> str:
+    """How the audit trail names a CLI import: the command and the OS account that ran it."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no login name and no password-database entry (some containers)
+        user = f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
+    return f"groundswell import {kind} (CLI, OS user {user})"
+
+
 @click.group("import")
 def import_group() -> None:
     """Import a CSV file; all rows or none, and importing the same file twice changes nothing."""
@@ -29,8 +40,9 @@ def _command(kind: str) -> click.Command:
     @click.option("--override-decisions", is_flag=True, hidden=kind != "targets",
                   help="Change plans answered in the app (drafts, submissions, decisions); each "
                        "change is recorded as a decision by --by.")
-    @click.option("--by", "by_email", metavar="EMAIL", hidden=kind != "targets",
-                  help="The admin answering for this import; recorded on every plan it changes.")
+    @click.option("--by", "by_email", metavar="EMAIL",
+                  help="The admin answering for this import, recorded as who made each change in "
+                       "the audit trail; without it the audit rows name the CLI and the OS user.")
     @with_appcontext
     def run(file: Path, override_decisions: bool, by_email: str | None) -> None:
         from webapp.store.people import person_by_email
@@ -42,7 +54,7 @@ def _command(kind: str) -> click.Command:
             raise click.ClickException("--override-decisions needs --by EMAIL (an admin), who is "
                                        "recorded as deciding each change")
         options = ImportOptions(override_decisions=override_decisions,
-                                actor_id=actor.id if actor else None)
+                                actor_id=actor.id if actor else None, via=_via(kind))
         try:
             result = import_csv(kind, file, options=options)
         except CsvImportError as exc:

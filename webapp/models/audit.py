@@ -1,4 +1,5 @@
-"""The audit trail of people administration: who changed whom, when, from what to what."""
+"""The audit trail of people administration and of what imports change about a person (their record,
+actuals and observations): who changed what, when, from what to what, and from which file and line."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from webapp.models.types import utcnow
 
 
 class PersonChange(db.Model):
-    """One administrative change to a person (created, edited, moved, deactivated, imported, …)."""
+    """One change to a person or their data (created, edited, moved, deactivated, imported, imported
+    actual, imported observation, …); `person_id` is the person the changed record belongs to."""
 
     __tablename__ = "person_change"
 
@@ -21,7 +23,8 @@ class PersonChange(db.Model):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     action: Mapped[str] = mapped_column(String(30))
-    # {"field": [old, new], …} for edits; a summary for imports
+    # {"field": [old, new], …} for edits and imported records (with "file", "line" or "row" and
+    # "via"); a summary for an import from the admin page
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
 
 

@@ -4,6 +4,11 @@ A file is read whole, every row is validated (errors name file, physical line an
 only a file without errors is written, inside one transaction. Rows are upserts keyed by email
 (people), person + period (targets, actuals) or the caller's id (observations), so importing the
 same file twice changes nothing. Lookups are prefetched into dicts so large files stay fast.
+
+Every change an import makes leaves an audit row in the same transaction: a plan's in its decision
+trail (`Decision`, action "imported", when the importer is known), a person, an actual or an
+observation in the people audit trail (`PersonChange`), with who imported it, the source file and
+line, and each changed field as [before, after]. An unchanged row writes nothing.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from webapp.models import (
     Actual,
     Decision,
     Observation,
+    Period,
     Person,
     PlanSubmission,
     Region,
@@ -37,7 +43,7 @@ from webapp.models.org import ROLES
 from webapp.models.types import utcnow
 from webapp.periods import PeriodCodeError, period_start
 from webapp.store.errors import StoreError
-from webapp.store.people import ensure_period
+from webapp.store.people import _audit, ensure_period
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "people": ("email", "name", "role", "manager_email", "region", "territory", "department",
@@ -70,6 +76,22 @@ class ImportResult:
     unchanged: int
 
 
+@dataclass(frozen=True)
+class ImportOptions:
+    """How far an import may reach into live data, and who answers for it.
+
+    A plan answered in the app (it has a campaign: a draft, a submission, a manager's decision)
+    is live: an import that would change it is refused row by row, unless `override_decisions`
+    is set, and then each change is written as a decision by `actor_id` (the audit trail).
+    Every change is audited with `actor_id` as who (None when the importer has no account here,
+    e.g. the CLI without --by) and `via`, how the import came in (e.g. the CLI and its OS user).
+    """
+
+    override_decisions: bool = False
+    actor_id: int | None = None
+    via: str | None = None
+
+
 class CsvImportError(StoreError):
     """The file was refused and nothing written; `errors` holds one readable line per problem."""
 
@@ -85,15 +107,21 @@ class _TooManyErrors(Exception):
 class _Errors:
     """Collects messages `file, line N, column C: reason`, stopping after MAX_ERRORS."""
 
-    def __init__(self, filename: str, unit: str = "line"):
+    def __init__(self, filename: str, unit: str = "line", lines: Mapping[int, int] | None = None):
         self.filename = filename
         self.unit = unit  # "line" in a file, "row" in a list of rows sent to the API
+        # Row number -> physical line, when rows read elsewhere came from a file (the admin page)
+        self.lines = lines or {}
         self.messages: list[str] = []
+
+    def at(self, line: int) -> int:
+        """The line (or row) a message or an audit row names for a row read at `line`."""
+        return self.lines.get(line, line)
 
     def add(self, line: int | None, column: str | None, reason: str) -> None:
         where = self.filename
         if line is not None:
-            where += f", {self.unit} {line}"
+            where += f", {self.unit} {self.at(line)}"
         if column is not None:
             where += f", column {column}"
         self.messages.append(f"{where}: {reason}")
@@ -309,6 +337,35 @@ def _set_changed(obj: object, values: dict[str, object]) -> bool:
     return changed
 
 
+def _json_value(value: object) -> object:
+    if isinstance(value, Decimal):
+        return text_of(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _diff(before: Mapping[str, object] | None, after: Mapping[str, object]) -> dict[str, list]:
+    """Each field whose value differs as [before, after] (before None for a new record)."""
+    before = before or {}
+    return {key: [_json_value(before.get(key)), _json_value(value)]
+            for key, value in after.items() if before.get(key) != value}
+
+
+def _audit_change(options: ImportOptions, errors: _Errors, line: int, person_id: int, action: str,
+                  changes: dict[str, list], *, created: bool = False, **key: object) -> None:
+    """Write one audit row (people audit trail) for a record an import created or changed."""
+    detail: dict[str, object] = {**key}
+    if created:
+        detail["created"] = True
+    detail.update(changes)
+    detail["file"] = errors.filename
+    detail[errors.unit] = errors.at(line)
+    if options.via:
+        detail["via"] = options.via
+    _audit(options.actor_id, person_id, action, detail)
+
+
 class _Counter:
     def __init__(self, kind: str, rows: int):
         self.kind, self.rows = kind, rows
@@ -342,7 +399,17 @@ class _PersonRow:
     hire_date: date | None
 
 
-def _import_people(rows: list[_Row], errors: _Errors) -> ImportResult:
+def _person_fields(*, name: str, role: str, manager_email: str | None, region: str | None,
+                   territory: str | None, department: str | None,
+                   hire_date: date | None) -> dict[str, object]:
+    """What the audit trail shows of a person (the region is the territory's: a person has no other)."""
+    return {"name": name, "role": role, "manager_email": manager_email,
+            "region": region if territory else None, "territory": territory,
+            "department": department, "hire_date": hire_date}
+
+
+def _import_people(rows: list[_Row], errors: _Errors,
+                   options: ImportOptions = ImportOptions()) -> ImportResult:
     people = {p.email: p for p in db.session.scalars(select(Person))}
     email_of = {p.id: p.email for p in people.values()}
     territory_region = {
@@ -367,7 +434,8 @@ def _import_people(rows: list[_Row], errors: _Errors) -> ImportResult:
         hire_date = c.date("hire_date")
         if email is not None:
             if email in first_line:
-                c.error("email", f"{email!r} already appears on line {first_line[email]}")
+                c.error("email", f"{email!r} already appears on {errors.unit} "
+                                 f"{errors.at(first_line[email])}")
             else:
                 first_line[email] = row.line
         if manager_email is not None and manager_email == email:
@@ -408,6 +476,17 @@ def _import_people(rows: list[_Row], errors: _Errors) -> ImportResult:
         db.session.add(territories[territory_name])
     db.session.flush()
 
+    placement = {t_id: (t_name, r_name) for t_id, t_name, r_name in db.session.execute(
+        select(Territory.id, Territory.name, Region.name).join(Region, Territory.region_id == Region.id))}
+    before: dict[str, dict[str, object]] = {}
+    for p in parsed:
+        old = people.get(p.email)
+        if old is not None:
+            t_name, r_name = placement.get(old.territory_id, (None, None))
+            before[p.email] = _person_fields(
+                name=old.name, role=old.role, manager_email=email_of.get(old.manager_id),
+                region=r_name, territory=t_name, department=old.department, hire_date=old.hire_date)
+
     counter = _Counter("people", len(rows))
     outcome: list[tuple[_PersonRow, Person, bool, bool]] = []
     for p in parsed:
@@ -433,6 +512,12 @@ def _import_people(rows: list[_Row], errors: _Errors) -> ImportResult:
             person.manager_id = manager_id
             changed = True
         counter.count(created, changed)
+        if created or changed:
+            after = _person_fields(name=p.name, role=p.role, manager_email=p.manager_email,
+                                   region=p.region, territory=p.territory,
+                                   department=p.department, hire_date=p.hire_date)
+            _audit_change(options, errors, p.line, person.id, "imported",
+                          _diff(before.get(p.email), after), created=created, email=p.email)
     db.session.flush()
     return counter.result()
 
@@ -467,19 +552,6 @@ def _check_cycles(parsed: list[_PersonRow], people: dict[str, Person], email_of:
 
 
 # Targets ----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ImportOptions:
-    """How far an import may reach into live data, and who answers for it.
-
-    A plan answered in the app (it has a campaign: a draft, a submission, a manager's decision)
-    is live: an import that would change it is refused row by row, unless `override_decisions`
-    is set, and then each change is written as a decision by `actor_id` (the audit trail).
-    """
-
-    override_decisions: bool = False
-    actor_id: int | None = None
 
 
 def _plan_values(plan: PlanSubmission) -> tuple:
@@ -569,7 +641,7 @@ def _import_targets(rows: list[_Row], errors: _Errors,
                 actor_id=options.actor_id, action="imported",
                 old_amount=None if before is None else (before[1] or before[0]),
                 new_amount=approved if approved is not None else proposed,
-                reason=f"Imported from {errors.filename}, {errors.unit} {line}: {status}, "
+                reason=f"Imported from {errors.filename}, {errors.unit} {errors.at(line)}: {status}, "
                        f"proposed {proposed}, approved {approved}{was}"[:2000]))
         if top_down is not None:
             top = tops.get(key)
@@ -590,7 +662,14 @@ def _import_targets(rows: list[_Row], errors: _Errors,
 # Observations -----------------------------------------------------------------------------------
 
 
-def _import_observations(rows: list[_Row], errors: _Errors) -> ImportResult:
+def _observation_fields(obs: Observation, email_of: Mapping[int, str],
+                        code_of: Mapping[int, str]) -> dict[str, object]:
+    return {"email": email_of.get(obs.person_id), "period": code_of.get(obs.period_id),
+            "text": obs.text, "tag": obs.tag, "plan_id": obs.submission_id}
+
+
+def _import_observations(rows: list[_Row], errors: _Errors,
+                         options: ImportOptions = ImportOptions()) -> ImportResult:
     index = _people_index()
     first_line: dict[str, int] = {}
     parsed = []
@@ -611,10 +690,10 @@ def _import_observations(rows: list[_Row], errors: _Errors) -> ImportResult:
             else:
                 first_line[external_id] = row.line
         if c.ok:
-            parsed.append((external_id, email, period, text, tag))
+            parsed.append((row.line, external_id, email, period, text, tag))
     errors.raise_if_any()
 
-    period_ids = _periods(p[2] for p in parsed)
+    period_ids = _periods(p[3] for p in parsed)
     existing: dict[str, Observation] = {}
     for chunk in _in_chunks(first_line):
         query = select(Observation).where(Observation.external_id.in_(chunk))
@@ -631,26 +710,38 @@ def _import_observations(rows: list[_Row], errors: _Errors) -> ImportResult:
                             PlanSubmission.campaign_id.is_(None))):
             plan_ids[person_id, period_id] = plan_id
 
+    email_of = {person_id: email for email, (person_id, _territory) in index.items()}
+    code_of = dict(db.session.execute(select(Period.id, Period.code)).all())
     counter = _Counter("observations", len(rows))
-    for external_id, email, period, text, tag in parsed:
+    for line, external_id, email, period, text, tag in parsed:
         person_id, territory_id = index[email]
         period_id = period_ids[period]
         plan_id = plan_ids.get((person_id, period_id))
         obs = existing.get(external_id)
         if obs is None:
-            db.session.add(Observation(
+            obs = Observation(
                 external_id=external_id, person_id=person_id, territory_id=territory_id,
                 period_id=period_id, submission_id=plan_id, position=0, text=text, tag=tag,
-            ))
+            )
+            db.session.add(obs)
             counter.count(True, False)
+            _audit_change(options, errors, line, person_id, "imported observation",
+                          _diff(None, _observation_fields(obs, email_of, code_of)), created=True,
+                          id=external_id)
             continue
+        before = _observation_fields(obs, email_of, code_of)
         fields: dict[str, object] = {"person_id": person_id, "period_id": period_id,
                                      "text": text, "tag": tag}
         if obs.person_id != person_id:
             fields["territory_id"] = territory_id
         if plan_id is not None or obs.person_id != person_id or obs.period_id != period_id:
             fields["submission_id"] = plan_id
-        counter.count(False, _set_changed(obs, fields))
+        changed = _set_changed(obs, fields)
+        counter.count(False, changed)
+        if changed:
+            _audit_change(options, errors, line, person_id, "imported observation",
+                          _diff(before, _observation_fields(obs, email_of, code_of)),
+                          id=external_id)
     db.session.flush()
     return counter.result()
 
@@ -658,7 +749,8 @@ def _import_observations(rows: list[_Row], errors: _Errors) -> ImportResult:
 # Actuals ----------------------------------------------------------------------------------------
 
 
-def _import_actuals(rows: list[_Row], errors: _Errors) -> ImportResult:
+def _import_actuals(rows: list[_Row], errors: _Errors,
+                    options: ImportOptions = ImportOptions()) -> ImportResult:
     index = _people_index()
     seen: dict[tuple[str, str], int] = {}
     parsed = []
@@ -674,31 +766,38 @@ def _import_actuals(rows: list[_Row], errors: _Errors) -> ImportResult:
             else:
                 seen[email, period] = row.line
         if c.ok:
-            parsed.append((email, period, amount))
+            parsed.append((row.line, email, period, amount))
     errors.raise_if_any()
 
-    period_ids = _periods(p[1] for p in parsed)
+    period_ids = _periods(p[2] for p in parsed)
     actuals: dict[tuple[int, int], Actual] = {}
     for chunk in _in_chunks(period_ids.values()):
         for actual in db.session.scalars(select(Actual).where(Actual.period_id.in_(chunk))):
             actuals[actual.person_id, actual.period_id] = actual
 
     counter = _Counter("actuals", len(rows))
-    for email, period, amount in parsed:
+    for line, email, period, amount in parsed:
         key = (index[email][0], period_ids[period])
         actual = actuals.get(key)
-        if actual is None:
+        created = actual is None
+        old_amount = None if created else actual.amount
+        if created:
             actual = Actual(person_id=key[0], period_id=key[1], amount=amount)
             db.session.add(actual)
             actuals[key] = actual
-            counter.count(True, False)
+            changed = False
         else:
-            counter.count(False, _set_changed(actual, {"amount": amount}))
+            changed = _set_changed(actual, {"amount": amount})
+        counter.count(created, changed)
+        if created or changed:
+            _audit_change(options, errors, line, key[0], "imported actual",
+                          {"actual": [_json_value(old_amount), _json_value(amount)]},
+                          created=created, email=email, period=period)
     db.session.flush()
     return counter.result()
 
 
-_IMPORTERS: dict[str, Callable[[list[_Row], _Errors], ImportResult]] = {
+_IMPORTERS: dict[str, Callable[[list[_Row], _Errors, ImportOptions], ImportResult]] = {
     "people": _import_people,
     "targets": _import_targets,
     "observations": _import_observations,
@@ -721,15 +820,18 @@ def import_csv(kind: str, path: str | Path, *, options: ImportOptions = ImportOp
 
 
 def import_rows(kind: str, rows: Sequence[Mapping[str, object]], *, source: str = "request",
-                commit: bool = True, options: ImportOptions = ImportOptions()) -> ImportResult:
+                commit: bool = True, options: ImportOptions = ImportOptions(),
+                lines: Mapping[int, int] | None = None) -> ImportResult:
     """Validate rows given as mappings of the CSV column names, then upsert them all or none.
 
-    The same checks and upserts as `import_csv`; errors name `source`, the row (from 1) and the
-    column. A missing column counts as empty; numbers are taken as written. With `commit=False`
-    the rows are only flushed, so the caller can write more in the same transaction.
+    The same checks and upserts as `import_csv`; errors and audit rows name `source`, the row
+    (from 1) and the column, or the physical line when `lines` maps row numbers to the lines of
+    the file they were read from. A missing column counts as empty; numbers are taken as written.
+    With `commit=False` the rows are only flushed, so the caller can write more in the same
+    transaction.
     """
     _check_kind(kind)
-    errors = _Errors(source, unit="row")
+    errors = _Errors(source, unit="line" if lines else "row", lines=lines)
     return _run(kind, errors, lambda: _rows_from_mappings(rows, COLUMNS[kind], errors), commit=commit,
                 options=options)
 
@@ -744,7 +846,7 @@ def _run(kind: str, errors: _Errors, read: Callable[[], list[_Row]], *, commit: 
     try:
         rows = read()
         importer = _IMPORTERS[kind]
-        result = importer(rows, errors, options) if kind == "targets" else importer(rows, errors)
+        result = importer(rows, errors, options)
         if commit:
             db.session.commit()
         return result

@@ -1,16 +1,16 @@
 """People import from the admin page: a preview of what a CSV file would change, then the same
 change applied all-or-nothing in one audited transaction.
 
-The rows are checked and upserted by the CSV importer (`webapp.store.imports`, the same rules as
-`groundswell import people`); here the file is read with its physical line numbers, the result is
-classified per person (created, updated, unchanged, deactivated) and the preview rolls back.
+The rows are checked, upserted and audited by the CSV importer (`webapp.store.imports`, the same
+rules and the same audit rows as `groundswell import people`); here the file is read with its
+physical line numbers, the result is classified per person (created, updated, unchanged,
+deactivated), deactivations are audited, and the preview rolls back.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -18,10 +18,10 @@ from sqlalchemy import select
 from webapp.extensions import db
 from webapp.models import Person
 from webapp.store import imports
-from webapp.store.imports import COLUMNS, CsvImportError
+from webapp.store.imports import COLUMNS, CsvImportError, ImportOptions
 from webapp.store.people import _audit, _snapshot
 
-_ROW_REF = re.compile(r", row (\d+)(?=[,:])")
+VIA = "admin page"
 
 
 @dataclass
@@ -80,11 +80,9 @@ def _plan(filename: str, data: bytes, *, deactivate_missing: bool, actor_id: int
     """Write the import into the session (no commit) and describe what it changed."""
     rows, lines = _rows(filename, data)
     before = {p.email: (_snapshot(p), p.active) for p in db.session.scalars(select(Person))}
-    try:
-        imports.import_rows("people", rows, source=filename, commit=False)
-    except CsvImportError as exc:
-        raise CsvImportError([_ROW_REF.sub(lambda m: f", line {lines.get(int(m[1]), m[1])}", message)
-                              for message in exc.errors]) from None
+    # The importer writes the audit row of each person it creates or changes (rolled back with a preview).
+    imports.import_rows("people", rows, source=filename, commit=False, lines=lines,
+                        options=ImportOptions(actor_id=actor_id, via=VIA))
     db.session.expire_all()  # relationships loaded for `before` now follow the flushed rows
     plan = RosterChange()
     in_file: set[str] = set()
@@ -124,12 +122,8 @@ def apply_people_import(filename: str, data: bytes, *, deactivate_missing: bool,
     try:
         plan = _plan(filename, data, deactivate_missing=deactivate_missing, actor_id=actor_id)
         ids = {p.email: p.id for p in db.session.scalars(select(Person))}
-        for email in plan.created:
-            _audit(actor_id, ids[email], "imported", {"file": filename, "created": True})
-        for email in plan.updated:
-            _audit(actor_id, ids[email], "imported", {"file": filename, **plan.changes[email]})
         for email in plan.deactivated:
-            _audit(actor_id, ids[email], "deactivated", {"file": filename})
+            _audit(actor_id, ids[email], "deactivated", {"file": filename, "via": VIA})
         _audit(actor_id, None, "import", {"file": filename, "created": len(plan.created),
                                           "updated": len(plan.updated), "unchanged": len(plan.unchanged),
                                           "deactivated": len(plan.deactivated)})
