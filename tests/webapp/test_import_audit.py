@@ -1,4 +1,4 @@
-"""Every change an import makes to people, actuals and observations leaves an audit row.
+"""Every change an import makes to people, plans, actuals and observations leaves an audit row.
 
 The `groundswell import` CLI on the app's real SQLite file: who (the admin given with --by, or the
 CLI and its OS user), when, the record, each changed field as [before, after], the file and line.
@@ -12,11 +12,19 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from tests.support.web import EMAILS, login
+from tests.support.web import EMAILS, login, submit_plan
 from webapp.cli.imports import import_group
-from webapp.models import Actual, Observation, Person, PersonChange
+from webapp.models import (
+    Actual,
+    Decision,
+    Observation,
+    Person,
+    PersonChange,
+    TopDownTarget,
+)
 
 PEOPLE = "email,name,role,manager_email,region,territory,department,hire_date\n"
+TARGETS = "email,period,proposed,approved,top_down\n"
 R1 = EMAILS["r1"]
 
 
@@ -144,6 +152,7 @@ def test_an_observations_import_audits_each_observation_created_or_changed(app, 
     ("actuals", f"email,period,actual\n{R1},2026-Q4,98000\n{EMAILS['r2']},2026-Q4,51000\n"),
     ("observations", f"id,email,period,text,tag\ncrm-1,{R1},2026-Q4,Budgets frozen,\n"
                      + f"crm-2,{EMAILS['r2']},2026-Q4,Discounts,\n"),
+    ("targets", TARGETS + f"{R1},2027-Q2,90000,,95000\n{EMAILS['r2']},2027-Q2,80000,82000,\n"),
 ])
 def test_importing_the_same_file_again_writes_no_audit_row(app, org, db, imp, kind, text):
     assert imp(kind, text, "--by", EMAILS["admin"]).exit_code == 0
@@ -162,6 +171,7 @@ def test_importing_the_same_file_again_writes_no_audit_row(app, org, db, imp, ki
     ("actuals", f"email,period,actual\n{R1},2026-Q4,98000\n{EMAILS['r2']},2026-Q4,-5\n"),
     ("observations", f"id,email,period,text,tag\ncrm-1,{R1},2026-Q4,Budgets frozen,\n"
                      + "crm-2,nobody@example.test,2026-Q4,Discounts,\n"),
+    ("targets", TARGETS + f"{R1},2027-Q2,90000,,95000\n{EMAILS['r2']},2027-Q2,1e3,,\n"),
 ])
 def test_a_refused_import_writes_no_audit_row(app, org, db, imp, kind, text):
     before = _count(db)
@@ -172,9 +182,10 @@ def test_a_refused_import_writes_no_audit_row(app, org, db, imp, kind, text):
     assert _count(db) == before
 
 
-@pytest.mark.parametrize("kind", ["people", "actuals", "observations"])
+@pytest.mark.parametrize("kind", ["people", "actuals", "observations", "targets"])
 def test_by_must_name_an_admin(app, org, db, imp, kind):
     text = {"people": PEOPLE + "new@example.test,Nia New,rep,,,,,\n",
+            "targets": TARGETS + f"{R1},2027-Q2,90000,,\n",
             "actuals": f"email,period,actual\n{R1},2026-Q4,98000\n",
             "observations": f"id,email,period,text,tag\ncrm-1,{R1},2026-Q4,Budgets frozen,\n"}[kind]
     before = _count(db)
@@ -182,6 +193,51 @@ def test_by_must_name_an_admin(app, org, db, imp, kind):
     result = imp(kind, text, "--by", EMAILS["r1"])
 
     assert result.exit_code != 0 and "no admin with that email" in result.output
+    assert _count(db) == before
+
+
+def test_a_targets_import_audits_plans_and_top_down_targets_even_without_by(app, org, db, imp):
+    first = imp("targets", TARGETS + f"{R1},2027-Q2,90000,,95000\n")
+    assert first.exit_code == 0, first.output
+    [created] = _audit_rows(db, "imported target")
+    assert (created.actor_id, created.person_id) == (None, org["r1"].id)
+    assert created.detail["created"] is True and created.detail["period"] == "2027-Q2"
+    assert (created.detail["proposed"], created.detail["status"], created.detail["top_down"]) == (
+        [None, "90000.00"], [None, "submitted"], [None, "95000.00"])
+    assert "approved" not in created.detail and created.detail["line"] == 2
+    assert created.detail["via"].startswith("groundswell import targets (CLI, OS user ")
+
+    # Only the top-down target changes: the row says so and nothing else.
+    assert imp("targets", TARGETS + f"{EMAILS['r2']},2027-Q2,80000,,\n{R1},2027-Q2,90000,,97000\n",
+               "--by", EMAILS["admin"]).exit_code == 0
+    rows = _audit_rows(db, "imported target")
+    assert len(rows) == 3
+    top_only = next(r for r in rows[1:] if r.person_id == org["r1"].id)
+    assert top_only.detail == {"email": R1, "period": "2027-Q2", "top_down": ["95000.00", "97000.00"],
+                               "file": "targets.csv", "line": 3, "via": top_only.detail["via"]}
+    assert top_only.actor_id == org["admin"].id
+    assert db.session.scalar(select(TopDownTarget.amount).where(
+        TopDownTarget.person_id == org["r1"].id)) == 97000
+
+
+def test_a_targets_import_with_by_writes_the_decision_and_the_audit_row(app, org, db, imp):
+    result = imp("targets", TARGETS + f"{EMAILS['r2']},2027-Q2,80000,82000,\n", "--by", EMAILS["admin"])
+
+    assert result.exit_code == 0, result.output
+    [row] = _audit_rows(db, "imported target")
+    assert row.actor_id == org["admin"].id
+    assert (row.detail["approved"], row.detail["status"]) == ([None, "82000.00"], [None, "adjusted"])
+    decision = db.session.scalar(select(Decision).where(Decision.action == "imported"))
+    assert (decision.actor_id, decision.new_amount) == (org["admin"].id, 82000)
+
+
+def test_a_targets_import_refused_at_a_live_plan_keeps_no_audit_row_of_earlier_lines(app, org, db, imp):
+    submit_plan(app, org)  # rep 1's 2027-Q1 plan, answered in the app
+    before = _count(db)
+
+    result = imp("targets", TARGETS + f"{EMAILS['r2']},2027-Q1,80000,,\n{R1},2027-Q1,1,,\n")
+
+    assert result.exit_code == 1 and "targets.csv, line 3" in result.stderr
     assert _count(db) == before
 
 

@@ -5,10 +5,11 @@ only a file without errors is written, inside one transaction. Rows are upserts 
 (people), person + period (targets, actuals) or the caller's id (observations), so importing the
 same file twice changes nothing. Lookups are prefetched into dicts so large files stay fast.
 
-Every change an import makes leaves an audit row in the same transaction: a plan's in its decision
-trail (`Decision`, action "imported", when the importer is known), a person, an actual or an
-observation in the people audit trail (`PersonChange`), with who imported it, the source file and
-line, and each changed field as [before, after]. An unchanged row writes nothing.
+Every change an import makes leaves an audit row in the same transaction, in the people audit
+trail (`PersonChange`: a person, a plan and its top-down target, an actual, an observation), with
+who imported it, the source file and line, and each changed field as [before, after]; a plan's
+change is also a decision on its own trail (`Decision`, action "imported") when the importer has
+an account here. An unchanged row writes nothing.
 """
 
 from __future__ import annotations
@@ -643,8 +644,13 @@ def _import_targets(rows: list[_Row], errors: _Errors,
                 new_amount=approved if approved is not None else proposed,
                 reason=f"Imported from {errors.filename}, {errors.unit} {errors.at(line)}: {status}, "
                        f"proposed {proposed}, approved {approved}{was}"[:2000]))
+        audit = _diff(None if before is None else dict(zip(("proposed", "approved", "status"), before)),
+                      {"proposed": proposed, "approved": approved, "status": status})
         if top_down is not None:
             top = tops.get(key)
+            if top is None or top.amount != top_down:
+                audit["top_down"] = [None if top is None else _json_value(top.amount),
+                                     _json_value(top_down)]
             if top is None:
                 top = TopDownTarget(person_id=person_id, period_id=key[1], amount=top_down)
                 db.session.add(top)
@@ -654,6 +660,11 @@ def _import_targets(rows: list[_Row], errors: _Errors,
                 top.amount = top_down
                 changed = True
         counter.count(created, changed)
+        if created or changed:
+            # Also in the people audit trail, so every change an import makes is found in one place,
+            # whether or not the importer has an account here (a decision needs one).
+            _audit_change(options, errors, line, person_id, "imported target", audit,
+                          created=created, email=email, period=period)
     errors.raise_if_any()  # a refused live plan refuses the file; _run rolls back what was staged
     db.session.flush()
     return counter.result()
