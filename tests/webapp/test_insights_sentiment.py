@@ -69,13 +69,13 @@ def _get(client, url: str) -> str:
 
 
 def _row(html: str, theme_id: int) -> str:
-    match = re.search(rf'<tr id="theme-{theme_id}".*?</tr>', html, re.S)
+    match = re.search(rf'<tr id="theme-{theme_id}".*?</tr>', html, re.DOTALL)
     assert match, theme_id
     return match.group(0)
 
 
 def _sentiment_cell(row: str) -> str:
-    return re.search(r'<td data-label="Sentiment"[^>]*>(.*?)</td>', row, re.S).group(1)
+    return re.search(r'<td data-label="Sentiment"[^>]*>(.*?)</td>', row, re.DOTALL).group(1)
 
 
 def test_report_shows_a_sure_theme_s_band_and_score(client, stored):
@@ -100,7 +100,7 @@ def test_report_says_unclear_with_the_reason_where_the_engine_is_unsure(client, 
 def test_report_explains_the_scale_and_states_the_rule(client, stored):
     login(client, stored.email)
     html = _get(client, f"/insights?period={PERIOD}")
-    legend = re.search(r'<p class="legend small" id="sentiment-legend">(.*?)</p>', html, re.S).group(1)
+    legend = re.search(r'<p class="legend small" id="sentiment-legend">(.*?)</p>', html, re.DOTALL).group(1)
     assert str(escape(SCALE_EXPLANATION)) in legend
     assert "at least 5 texts" in legend and "90% interval" in legend and "unclear" in legend
 
@@ -116,11 +116,11 @@ def test_theme_page_shows_sure_sentiment_mentions_and_each_quote_s_score(client,
     login(client, stored.email)
     html = _get(client, f"/insights/themes/1?period={PERIOD}")
     assert "Mentions: Corelli, Vexa" in html
-    sentiment = re.search(r'<dd class="col-sm-9" id="theme-sentiment">(.*?)</dd>', html, re.S).group(1)
+    sentiment = re.search(r'<dd class="col-sm-9" id="theme-sentiment">(.*?)</dd>', html, re.DOTALL).group(1)
     assert "negative -0.66" in sentiment and str(escape(SCALE_EXPLANATION)) in sentiment
     assert "at least 5 texts" in sentiment
-    quotes = re.search(r'<ul class="quotes">(.*?)</ul>', html, re.S).group(1)
-    items = re.findall(r"<li>(.*?)</li>", quotes, re.S)
+    quotes = re.search(r'<ul class="quotes">(.*?)</ul>', html, re.DOTALL).group(1)
+    items = re.findall(r"<li>(.*?)</li>", quotes, re.DOTALL)
     assert len(items) == 6
     assert "the delivery from Corelli arrived late again" in items[0] and "negative -0.61" in items[0]
     assert "two weeks of delivery delays" in items[3] and "negative -0.83" in items[3]
@@ -129,9 +129,9 @@ def test_theme_page_shows_sure_sentiment_mentions_and_each_quote_s_score(client,
 def test_theme_page_says_unclear_and_why_but_still_scores_each_quote(client, stored):
     login(client, stored.email)
     html = _get(client, f"/insights/themes/2?period={PERIOD}")
-    sentiment = re.search(r'<dd class="col-sm-9" id="theme-sentiment">(.*?)</dd>', html, re.S).group(1)
+    sentiment = re.search(r'<dd class="col-sm-9" id="theme-sentiment">(.*?)</dd>', html, re.DOTALL).group(1)
     assert "unclear" in sentiment and "spans more than one of negative, neutral and positive" in sentiment
-    quotes = re.search(r'<ul class="quotes">(.*?)</ul>', html, re.S).group(1)
+    quotes = re.search(r'<ul class="quotes">(.*?)</ul>', html, re.DOTALL).group(1)
     assert "positive +0.81" in quotes and "negative -0.79" in quotes
     assert "Mentions:" not in html
 

@@ -4,7 +4,9 @@ It calls the same ``webapp.insights.report.leader_report`` as the page, so both 
 Fields (PRODUCT.md): ``period``, ``themes`` (``id``, ``label``, ``terms``, ``size``, ``share``,
 ``sentiment``, ``trend``, ``members``, ``target_link`` or null), ``rollup`` (per region and a
 total) and ``forecast_accuracy`` (null where the period has no actuals). Changes are fractions;
-money is a number with two decimals.
+money is a number with two decimals. Added keys (the ones above never change): each theme's
+``sentiment_shown``, ``sentiment_band``, ``sentiment_reason``, ``sentiment_ci_low``/``_high``,
+``sentiment_n`` and ``mentions``; ``sentiment_scale`` and ``sentiment_rule`` once per report.
 """
 
 from __future__ import annotations
