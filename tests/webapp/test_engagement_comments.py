@@ -257,3 +257,20 @@ def engagement_like_org(app, make_person):
     _campaign("2026-Q2", [f"{subjects[i % 3]} {i}" for i in range(30)])
     yield
     eng_results.clear_cache()
+
+
+def test_a_theme_is_sized_by_the_people_who_wrote_in_it_not_by_comments(monkeypatch):
+    """The annual survey asks two comment questions: 3 people writing twice each are a theme of 3."""
+    from webapp.engagement import comments as view
+    from webapp.store.engagement import CampaignRef
+
+    pay = [(f"p{i}", f"pay is low {i}", 1) for i in range(8)]
+    tools = [(f"t{i}", f"tools are slow {i}{q}", 2) for i in range(3) for q in "ab"]
+    monkeypatch.setattr(view.store, "comment_assignments", lambda cid: pay + tools)
+    monkeypatch.setattr(view.store, "comment_theme_counts",
+                        lambda cid: [(1, "Pay", ["pay"], 8, 0.1), (2, "Tools", ["tools"], 6, 0.2)])
+    ref = CampaignRef(1, "Annual", "2026-Q4", "engagement-annual", 1, "closed")
+    shown = view.comment_view(ref, tuple(t for _, t, _ in pay + tools), 5)
+    # "Tools" has 6 comments but 3 people: pooled; the pool of 3 would give it away, so "Pay" joins it
+    assert [(g.label, g.count) for g in shown.groups] == [("All comments", 14)]
+    assert shown.themes == ()
