@@ -471,3 +471,31 @@ def test_reports_name_the_theme_version_they_use(demo):
     assert f"themes version {version['number']}" in page
     offline = client.get(f"/insights/report.html?period={org.periods[-1]}").get_data(as_text=True)
     assert f"themes version {version['number']}" in offline
+
+
+def test_offline_report_draws_every_period_as_svg_with_findings_filled_and_stays_small(demo):
+    """The offline copy's forest plot agrees with the verdicts; charts are inline SVG; no script; tens of KB."""
+    import re
+
+    app, org = demo
+    client = app.test_client()
+    _login(client, "leader@demo.test")
+    for period in org.periods[-2:]:  # the last closed quarter (actuals, value added) and the open one
+        data = _insights(app, period)
+        response = client.get(f"/insights/report.html?period={period}")
+        html = response.get_data(as_text=True)
+        assert "<script" not in html and "http" not in html and len(response.data) < 150_000, len(response.data)
+        forest = html[html.index('aria-labelledby="chart-forest-t chart-forest-d"'):]
+        forest = forest[:forest.index("</svg>")]
+        linked = [t for t in data["themes"] if t["target_link"] is not None]
+        rows = re.findall(r'<g><title>(.*?): [^<]*\(([a-z ]+)\)</title>.*?<circle [^>]*fill="([^"]+)"', forest)
+        assert len(rows) == len(linked) > 5
+        names = {"clear": "finding", "suggestive": "suggestive only", "no sign": "no sign"}
+        from markupsafe import escape
+
+        assert sorted((label, verdict) for label, verdict, _ in rows) == sorted(
+            (str(escape(t["label"])), names[t["verdict"]["verdict"]]) for t in linked)
+        assert all((fill != "#fff") == (verdict == "finding") for _, verdict, fill in rows)
+        for t in data["themes"]:
+            assert f'aria-labelledby="trend-{t["id"]}-t"' in html  # each theme's share across periods
+        assert ('aria-labelledby="chart-fva-t chart-fva-d"' in html) == bool(data["forecast_accuracy"])

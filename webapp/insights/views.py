@@ -13,7 +13,7 @@ from webapp.access import allow
 from webapp.actions.forms import ActionForm, status_form_for
 from webapp.infra.exports import chart_json, csv_response
 from webapp.insights.tables import FVA_CAPTION, ROLLUP_BASE, figures, tables
-from webapp.insights import report as insights_report
+from webapp.insights import offline_charts, report as insights_report
 from webapp.store import actions as actions_store, rollup as rollup_store
 from webapp.store.errors import NotFound
 
@@ -76,24 +76,19 @@ def export(name: str):
 @bp.route("/insights/report.html")
 @allow("leader", "admin")
 def standalone():
-    """A self-contained HTML file of the report (tables and charts, plotly.js inlined) to download.
+    """A self-contained HTML file of the report to download: tables and inline SVG charts, no script.
 
-    Inline scripts are fine here: the file is opened from disk, not served under our CSP, and the
-    response is an attachment so the browser never renders it on our origin.
+    The charts are drawn on the server (`offline_charts`), so the file needs no network and no
+    script, prints as it shows and stays small. It is an attachment, and sandboxed if rendered.
     """
     _, code, region = _period_and_region()
     if code is None:
         abort(404)
     report = _report(code, region)
     actions = actions_store.theme_actions(report.period)
-    from webapp.infra.chart_assets import plotly_js_path
-
-    figs = figures(report)
-    figs.pop("trend", None)  # the printable copy keeps the charts that carry a finding or a number
     html = render_template("insights/standalone.html", report=report, actions=actions,
-                           quotes=insights_report.theme_quotes(report),
-                           charts={name: chart_json(fig) for name, fig in figs.items()},
-                           plotly_js=plotly_js_path().read_text(encoding="utf-8"), **_words(report))
+                           quotes=insights_report.theme_quotes(report), charts=offline_charts.report_charts(report),
+                           **_words(report))
     name = f"groundswell-insights-{report.period}{'-' + report.region if report.region else ''}.html"
     safe = "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in name)
     return Response(html, mimetype="text/html", headers={
