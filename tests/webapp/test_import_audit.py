@@ -1,6 +1,6 @@
 """Every change an import makes to people, plans, actuals and observations leaves an audit row.
 
-The `groundswell import` CLI on the app's real SQLite file: who (the admin given with --by, or the
+The `groundswell import` CLI on a real SQLite file, then on PostgreSQL: who (the admin given with --by, or the
 CLI and its OS user), when, the record, each changed field as [before, after], the file and line.
 A re-import of the same file and a refused file write no audit row.
 """
@@ -22,6 +22,8 @@ from webapp.models import (
     PersonChange,
     TopDownTarget,
 )
+
+pytestmark = pytest.mark.both_databases  # SQLite file, then PostgreSQL
 
 PEOPLE = "email,name,role,manager_email,region,territory,department,hire_date\n"
 TARGETS = "email,period,proposed,approved,top_down\n"
