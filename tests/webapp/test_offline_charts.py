@@ -91,3 +91,12 @@ def test_charts_have_no_script_no_link_and_no_external_reference():
                             bars([("a", 1.0, 0.5, 1.5)], key="b", title="t", unit="pts"),
                             sparkline([("p1", 0.1), ("p2", 0.2)], key="c", label="x"))))
     assert not re.search(r"<script|href|xlink|http|url\(|on[a-z]+=", out, re.IGNORECASE)
+
+
+def test_an_open_interval_end_runs_to_the_edge_with_an_arrow():
+    root = _tree(forest([("tiny", 0.02, -0.05, float("inf"), "no sign"), ("other", -0.01, -0.04, 0.03, "no sign")],
+                        key="f", title="t", interval_text="i"))
+    tiny = next(root.iter("g"))
+    assert tiny.find("title").text == "tiny: +2.0 points, interval \u22125.0 to open (no sign)"
+    assert float(tiny.find("line").get("x2")) == 374.0 and tiny.find("path") is not None
+    assert "inf" not in ET.tostring(root, encoding="unicode")

@@ -119,14 +119,19 @@ def _dot(x: float, y: float, colour: str, filled: bool, r: float = 5) -> str:
 
 def forest(rows: Sequence[tuple[str, float, float, float, str]], *, key: str, title: str,
            interval_text: str) -> Markup:
-    """Draw each theme's difference with the interval its verdict is decided on; findings filled.
+    """Draw each theme's typical difference with the interval its verdict is decided on; findings filled.
 
     `rows` are (label, diff, low, high, verdict) with fractions (0.05 is 5 points) and a verdict of
-    ``analysis.linkage`` ("clear", "suggestive" or "no sign"); drawn in the order given. `key`
-    makes the chart's element ids unique in the document.
+    ``analysis.linkage`` ("clear", "suggestive" or "no sign"); drawn in the order given. An
+    interval end may be infinite (a tiny group leaves it open): it runs to the edge with an arrow.
+    `key` makes the chart's element ids unique in the document.
     """
     legend_h, row_h, label_limit = 22, 36, 42
-    scale = _Scale([v for r in rows for v in (100 * r[2], 100 * r[3])])
+    scale = _Scale([v for r in rows for v in (100 * r[1], 100 * r[2], 100 * r[3]) if math.isfinite(v)])
+
+    def end(value: float) -> str:
+        return _signed(100 * value) if math.isfinite(value) else "open"
+
     body, x = [], PAD
     for verdict, (colour, filled, name) in VERDICT_STYLE.items():
         if any(r[4] == verdict for r in rows):
@@ -140,18 +145,23 @@ def forest(rows: Sequence[tuple[str, float, float, float, str]], *, key: str, ti
     for i, (label, diff, low, high, verdict) in enumerate(rows):
         colour, filled, name = VERDICT_STYLE.get(verdict, VERDICT_STYLE["no sign"])
         y = top + i * row_h
-        body.append(f'<g><title>{escape(label)}: {_signed(100 * diff)} points, interval {_signed(100 * low)} '
-                    f'to {_signed(100 * high)} ({escape(name)})</title>')
+        body.append(f'<g><title>{escape(label)}: {_signed(100 * diff)} points, interval {end(low)} '
+                    f'to {end(high)} ({escape(name)})</title>')
         weight = ' font-weight="600"' if verdict == "clear" else ""
         body.append(f'<text x="{PAD}" y="{_f(y + 13)}" font-size="13" {_HALO}{weight}>'
                     f'{escape(_label(label, label_limit))}</text><text x="{WIDTH - PAD}" y="{_f(y + 13)}" '
                     f'font-size="12" text-anchor="end" fill="{colour}" {_HALO}{weight}>{_signed(100 * diff, unit="pts")}'
                     f'</text>')
         ly = y + 25
-        body.append(f'<line x1="{_f(scale(100 * low))}" x2="{_f(scale(100 * high))}" y1="{_f(ly)}" y2="{_f(ly)}" '
+        x_low = scale(100 * low) if math.isfinite(low) else scale.left
+        x_high = scale(100 * high) if math.isfinite(high) else scale.right
+        body.append(f'<line x1="{_f(x_low)}" x2="{_f(x_high)}" y1="{_f(ly)}" y2="{_f(ly)}" '
                     f'stroke="{colour}" stroke-width="{3 if filled else 2}" stroke-linecap="round"/>')
+        for open_end, x_end, direction in ((low, x_low, -1), (high, x_high, 1)):
+            if not math.isfinite(open_end):  # an arrowhead: the interval goes on past the edge
+                body.append(f'<path d="M{_f(x_end)} {_f(ly)}l{-6 * direction} -4v8z" fill="{colour}"/>')
         body.append(_dot(scale(100 * diff), ly, colour, filled) + "</g>")
-        desc.append(f"{label} {_signed(100 * diff)} ({_signed(100 * low)} to {_signed(100 * high)}, {name})")
+        desc.append(f"{label} {_signed(100 * diff)} ({end(low)} to {end(high)}, {name})")
     return _svg(key, bottom + 22, title, f"Points; {interval_text}. " + "; ".join(desc) + ".", body)
 
 
@@ -231,11 +241,14 @@ def report_charts(report) -> dict:
     linked = [t for t in themes if t.link.link is not None and t.link.link.adj_level is not None]
     if linked:
         level = format_level(linked[0].link.link.adj_level)
-        rows = sorted(((t.label, t.link.link.diff, t.link.link.adj_ci_low, t.link.link.adj_ci_high, t.link.verdict)
-                       for t in linked), key=lambda r: r[1])
+        # The point is the typical difference (Hodges-Lehmann shift) the adjusted interval is built around, as
+        # the sentences say it ("typically +8.7 points"); the mean difference is in the table.
+        rows = sorted(((t.label, t.link.link.shift if t.link.link.shift is not None else t.link.link.diff,
+                        t.link.link.adj_ci_low, t.link.link.adj_ci_high, t.link.verdict) for t in linked),
+                      key=lambda r: r[1])
         out["forest"] = forest(rows, key="chart-forest", interval_text=f"{level} adjusted intervals",
-                               title="Difference in mean proposed change between reps who report each theme and "
-                                     f"the others, with {level} adjusted intervals")
+                               title="Typical difference in proposed change between reps who report each theme "
+                                     f"and the others, with {level} adjusted intervals")
     fva = bars([(name, *(None if v is None else 100 * v for v in (f.fva, f.fva_ci_low, f.fva_ci_high)))
                 for name, f in report.fva_rows()], key="chart-fva", unit="pts",
                title="Forecast value added by approval layer and manager (points of WAPE; positive: more accurate)")
