@@ -8,8 +8,10 @@ from datetime import date, timedelta
 import pytest
 
 from tests.support.web import login
-from tests.webapp.test_engagement_comments import commented  # noqa: F401  (the fixture, found by name)
+from tests.webapp import test_engagement_comments as _comments
 from webapp.extensions import db as _db
+
+commented = _comments.commented  # the fixture, found by name
 
 
 @pytest.fixture

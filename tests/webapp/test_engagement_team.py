@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-import pytest
-
 from tests.support.web import login
-from tests.webapp.test_engagement_comments import commented  # noqa: F401  (the fixture, found by name)
+from tests.webapp import test_engagement_comments as _comments
 
 TOO_FEW = "fewer than 5 responses"
 PROTECTED = "hidden so that another group can&#39;t be worked out"
+
+commented = _comments.commented  # the fixture, found by name
 
 
 def _page(client, cid, team=None):
@@ -104,9 +104,9 @@ def test_only_hr_and_admins_open_team_views_and_only_for_manager_teams(app, clie
 
 def test_an_open_campaign_shows_a_teams_participation_only(app, client, commented):
     from tests.webapp.test_engagement_comments import _campaign  # noqa: F401
+    from webapp.extensions import db
     from webapp.models import CampaignMember, Participation
     from webapp.store import campaigns
-    from webapp.extensions import db
 
     c = campaigns.open_campaign(name="Pulse open", template_id="quarterly-planning", template_version=1,
                                 period_code="2026-Q4", audience=("rep",), has_plan=True)

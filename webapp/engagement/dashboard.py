@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from analysis.engagement import HR_ATTRIBUTES, MANAGER_TREE, OVERALL, CampaignResults, CampaignSummary, TrendPoint, trend
+from analysis.engagement import (
+    HR_ATTRIBUTES,
+    MANAGER_TREE,
+    OVERALL,
+    CampaignResults,
+    CampaignSummary,
+    TrendPoint,
+    trend,
+)
 from webapp.engagement import results
 from webapp.engagement.comments import CommentView, comment_view
 from webapp.engagement.results import ROLE_SCOPES

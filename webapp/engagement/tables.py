@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from analysis import charts
+from analysis import charts, privacy
 from analysis.engagement import OVERALL
-from analysis import privacy
-from webapp.infra.exports import SUPPRESSED, Hidden, Table
 from webapp.engagement.comments import OTHER_LABEL
 from webapp.engagement.dashboard import BY_TITLES, Dashboard
 from webapp.engagement.teams import TeamView
+from webapp.infra.exports import SUPPRESSED, Hidden, Table
 
 
 def _r(value, digits: int = 1):
@@ -335,16 +334,16 @@ def team_cards(v: TeamView) -> tuple[Card, ...]:
         return ()
     cards = []
     p = v.participation
-    if p is None or p.suppressed:
-        why = _reason_of(p, v.k) if p is not None else SUPPRESSED
-        cards.append(Card("Participation", Cell("", hidden_reason=why), ""))
+    if p is None or p.suppressed:  # the short reason on the card, the explanation under the cards
+        short = str(_why(p.reason, v.k)) if p is not None else SUPPRESSED
+        cards.append(Card("Participation", Cell(short, hidden_reason=_reason_of(p, v.k) if p else short), ""))
     else:
         cards.append(Card("Participation", Cell(f"{p.rate:.0f}%"), f"{p.submitted} of {p.invited} invited answered"))
     s = v.summary
     if not v.campaign.closed or s is None:
         return tuple(cards)
     if s.suppressed:
-        hidden = Cell("", hidden_reason=_reason_of(s, v.k))
+        hidden = Cell(str(_why(s.reason, v.k)), hidden_reason=_reason_of(s, v.k))
         return tuple(cards + [Card("Engagement index", hidden, ""), Card("eNPS", hidden, "")])
     why = f"fewer than {v.k} answers to these items in the team"
     cards.append(Card("Engagement index", _pct_cell(s.engagement_index, why),
@@ -353,6 +352,15 @@ def team_cards(v: TeamView) -> tuple[Card, ...]:
                                    hidden_reason=None if s.enps is not None else why),
                       "% promoters (9–10) − % detractors (0–6)"))
     return tuple(cards)
+
+
+def team_hidden_explanation(v: TeamView) -> str | None:
+    """One line saying why the team's numbers are hidden (None when they are shown)."""
+    if v.team is None:
+        return None
+    hidden = v.summary if v.summary is not None and v.summary.suppressed else (
+        v.participation if v.participation is not None and v.participation.suppressed else None)
+    return None if hidden is None else _reason_of(hidden, v.k)
 
 
 def team_drivers(v: TeamView) -> tuple[tuple[str, Cell], ...]:

@@ -14,7 +14,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from analysis.engagement import CampaignSummary, GroupSummary, Participation, TrendPoint, trend
+from analysis.engagement import (
+    CampaignSummary,
+    GroupSummary,
+    Participation,
+    TrendPoint,
+    trend,
+)
 from webapp.engagement import results
 from webapp.engagement.results import ROLE_SCOPES
 from webapp.store import engagement as store

@@ -15,10 +15,20 @@ from wtforms import SelectChoice
 
 from webapp.access import allow
 from webapp.actions.forms import KIND_ROLES, ActionForm, status_form_for
-from webapp.engagement.tables import driver_lines, figures, heatmap, tables, team_cards, team_drivers, team_figures, team_trend
+from webapp.engagement import dashboard as engagement_dashboard
+from webapp.engagement.tables import (
+    driver_lines,
+    figures,
+    heatmap,
+    tables,
+    team_cards,
+    team_drivers,
+    team_figures,
+    team_hidden_explanation,
+    team_trend,
+)
 from webapp.engagement.teams import team_view
 from webapp.infra.exports import chart_json, csv_response
-from webapp.engagement import dashboard as engagement_dashboard
 from webapp.store import actions as actions_store
 from webapp.store.errors import NotFound
 
@@ -82,6 +92,7 @@ def team():
     except NotFound:
         abort(404)
     return render_template("engagement/team.html", v=view, cards=team_cards(view), drivers=team_drivers(view),
+                           hidden_why=team_hidden_explanation(view),
                            trend=team_trend(view), charts={name: chart_json(fig) for name, fig in
                                                            team_figures(view).items()})
 
