@@ -401,11 +401,23 @@ class CommentThemeOut(Schema):
     sentiment = fields.Float(allow_none=True, required=True)
 
 
+class CommentGroupOut(Schema):
+    theme_id = fields.Int(allow_none=True, required=True, metadata={
+        "description": "null for the pool of themes of fewer than k people ('Other comments'), or when the "
+                       "comments are not grouped into themes yet ('All comments')."})
+    label = fields.Str(required=True)
+    count = fields.Int(required=True)
+    comments = fields.List(fields.Str(), required=True)
+
+
 class EngagementResults(Schema):
     overall = fields.Nested(GroupSummary, required=True)
     groups = fields.List(fields.Nested(GroupSummary), required=True)
     comments = fields.List(fields.Str(), allow_none=True, required=True)
     comment_themes = fields.List(fields.Nested(CommentThemeOut), allow_none=True, required=True)
+    comment_groups = fields.List(fields.Nested(CommentGroupOut), allow_none=True, metadata={
+        "description": "The whole organisation's comments under their themes (a theme of its own needs at "
+                       "least k people); null where comments are not shown. Never per group."})
 
 
 class Engagement(Schema):
