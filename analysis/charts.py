@@ -176,9 +176,11 @@ def verdict_forest_plot(rows: Sequence[tuple[str, float, float, float, str]], *,
 
     Parameters
     ----------
-    rows : sequence of (label, diff, low, high, verdict)
-        Differences of mean change % (fractions) with the FCR-adjusted interval and the verdict
-        (one of "clear", "suggestive", "no sign"); a "clear" row's interval excludes zero.
+    rows : sequence of (label, shift, low, high, verdict)
+        The typical difference in change % (the Hodges-Lehmann shift, fractions: the estimate the
+        interval is built around, so the dot always lies inside its bar) with the FCR-adjusted
+        interval and the verdict (one of "clear", "suggestive", "no sign"); a "clear" row's
+        interval excludes zero.
     level_text : str, default "adjusted"
         How the axis names the interval (e.g. "98.75% adjusted").
     title : str, optional
@@ -208,7 +210,7 @@ def verdict_forest_plot(rows: Sequence[tuple[str, float, float, float, str]], *,
     return go.Figure(traces, _layout(
         height=max(200, 90 + 26 * len(rows)), title=title, shapes=[zero],
         legend={"orientation": "h", "y": -0.18 if len(rows) < 8 else -0.08, "x": 0},
-        xaxis={"title": {"text": f"difference in mean proposed change (points, {_plain(level_text)} interval)"},
+        xaxis={"title": {"text": f"typical difference in proposed change (points, {_plain(level_text)} interval)"},
                "zeroline": False},
         yaxis={"autorange": "reversed", "automargin": True, "categoryorder": "array", "categoryarray": labels}))
 

@@ -499,3 +499,28 @@ def test_offline_report_draws_every_period_as_svg_with_findings_filled_and_stays
         for t in data["themes"]:
             assert f'aria-labelledby="trend-{t["id"]}-t"' in html  # each theme's share across periods
         assert ('aria-labelledby="chart-fva-t chart-fva-d"' in html) == bool(data["forecast_accuracy"])
+
+
+def test_the_live_forest_plot_draws_each_estimate_inside_its_interval(demo):
+    """The dot is the typical (Hodges-Lehmann) difference the adjusted interval is built around, as
+    the sentences quote it -- not the mean of a skewed change, which can fall outside its own bar."""
+    from analysis.charts import _plain
+    from webapp.insights import report as insights_report, tables as insights_tables
+
+    app, org = demo
+    drawn = 0
+    with app.test_request_context():
+        for period in org.periods:
+            report = insights_report.leader_report(period)
+            forest = insights_tables.figures(report).get("forest")
+            if forest is None:
+                continue
+            shift = {_plain(t.label): t.link.link.shift for t in report.insights.themes
+                     if t.link.link is not None and t.link.link.adj_level is not None}
+            for trace in forest.to_dict()["data"]:
+                err = trace["error_x"]
+                for label, x, plus, minus in zip(trace["y"], trace["x"], err["array"], err["arrayminus"]):
+                    assert x == pytest.approx(100.0 * shift[label]), (period, label)
+                    assert plus >= -1e-9 and minus >= -1e-9, (period, label, x, plus, minus)
+                    drawn += 1
+    assert drawn > 5

@@ -102,8 +102,10 @@ def figures(report) -> dict[str, object]:
     linked = [t for t in report.insights.themes if t.link.link is not None and t.link.link.adj_level is not None]
     if linked:
         level = linked[0].link.link.adj_level
-        rows = [(t.label, t.link.link.diff, t.link.link.adj_ci_low, t.link.link.adj_ci_high, t.link.verdict)
-                for t in linked]
+        # The dot is the typical (Hodges-Lehmann) difference the interval is built around, as the
+        # sentences quote it; the mean difference stays in the themes table.
+        rows = [(t.label, t.link.link.diff if t.link.link.shift is None else t.link.link.shift,
+                 t.link.link.adj_ci_low, t.link.link.adj_ci_high, t.link.verdict) for t in linked]
         out["forest"] = charts.verdict_forest_plot(sorted(rows, key=lambda r: r[1]),
                                                    level_text=f"{format_level(level)} adjusted")
     top = report.insights.themes[:TREND_THEMES]
