@@ -345,7 +345,9 @@ def replace_comment_run(*, parameters: dict, themes, counts: dict[tuple[int, int
     )
     db.session.add_all(
         CommentThemeAssignment(run_id=run.id, response_key=response_key, question_id=question, theme_key=int(key))
-        for response_key, question, key in sorted(set(assignments))
+        # A comment handed in without its answer (only a test's hand-made comment: every stored one
+        # has a response) has no answer to be filed under; its theme still counts above.
+        for response_key, question, key in sorted(set(assignments)) if response_key
     )
     db.session.commit()
     return run
