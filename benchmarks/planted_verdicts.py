@@ -28,13 +28,14 @@ How the orgs are grouped: ``planted_real_texts.build_org`` (its defaults: 150 re
 intents, 5 planted effects 0.06-0.12, periods Q1 baseline-only, Q2, Q3), each org's texts embedded
 with MiniLM (vectors shared across orgs, so a text is embedded once per run), then
 :class:`analysis.themes.ThemeModel` as ``groundswell analyze`` runs it (``"auto"``, at most 30
-themes, random_state 0) started from those vectors, as ``theme_count_rules.py`` does; the CLI path
+themes, random_state 0, ``count_rule`` = ``webapp.analysis_runs.service.OBSERVATION_COUNT_RULE``
+unless ``--count-rule`` says otherwise) started from those vectors, as ``theme_count_rules.py`` does; the CLI path
 (``planted_real_texts.py``) would take ~40 s per org.
 
 Usage::
 
     .venv/bin/python benchmarks/planted_verdicts.py [--seeds 30] [--seed 0] [--reps 150]
-        [--ride-along 0.6] [--n-resamples 2000]
+        [--ride-along 0.6] [--n-resamples 2000] [--count-rule phrasings|silhouette|spectral]
 """
 
 from __future__ import annotations
@@ -53,8 +54,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from analysis.linkage import joint_link_themes, link_themes  # noqa: E402
-from planted_real_texts import Org, Spec, build_org, load_banking77  # noqa: E402
+from planted_real_texts import Org, Spec, build_org, load_banking77
+
+from analysis.linkage import joint_link_themes, link_themes
 
 MAX_THEMES = 30  # as webapp.analysis_runs.service.MAX_THEMES
 Q = 0.05
@@ -218,7 +220,7 @@ def run(args) -> list[OrgResult]:
         new = sorted({t.strip() for t in texts} - set(vectors))
         if new:
             vectors.update(zip(new, embedder.transform(new)))
-        model = ThemeModel("auto", max_themes=MAX_THEMES, random_state=0,
+        model = ThemeModel("auto", max_themes=MAX_THEMES, random_state=0, count_rule=args.count_rule,
                            embedder=SentenceTransformerEmbedder(known=vectors))
         engine = [int(v) for v in model.fit_predict(texts)]
         truth = [org.obs_intent[o["id"]] for o in org.observations]
@@ -303,7 +305,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reps", type=int, default=150)
     ap.add_argument("--ride-along", type=float, default=0.6)
     ap.add_argument("--n-resamples", type=int, default=2000, help="bootstrap resamples per theme (product: 2000)")
+    ap.add_argument("--count-rule", default=None,
+                    help="the engine's count rule (default: analyze's, OBSERVATION_COUNT_RULE)")
     args = ap.parse_args(argv)
+    if args.count_rule is None:
+        from webapp.analysis_runs.service import OBSERVATION_COUNT_RULE
+
+        args.count_rule = OBSERVATION_COUNT_RULE
+    print(f"count rule: {args.count_rule}", flush=True)
     started = time.perf_counter()
     results = run(args)
     summarise(results, args, time.perf_counter() - started)
