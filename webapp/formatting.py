@@ -14,13 +14,24 @@ def money(value: Decimal | float | None) -> str:
     return f"{Decimal(value):,.2f}"
 
 
-def pct(fraction: float | None, signed: bool = True) -> str:
-    """Format a fraction as a percentage, e.g. -0.098 → "-9.8%"."""
+def points(fraction: float | None, signed: bool = True) -> str:
+    """A fraction as percentage points with one decimal, e.g. -0.098 → "-9.8"; a dash for none.
+
+    What rounds to zero reads "0.0", never "-0.0" or "+0.0": a sign there would claim a direction
+    the number doesn't have.
+    """
     if fraction is None:
         return "–"
-    return f"{fraction * 100:+.1f}%" if signed else f"{fraction * 100:.1f}%"
+    text = f"{fraction * 100:+.1f}" if signed else f"{fraction * 100:.1f}"
+    return "0.0" if float(text) == 0 else text
+
+
+def pct(fraction: float | None, signed: bool = True) -> str:
+    """Format a fraction as a percentage, e.g. -0.098 → "-9.8%" (zero unsigned: see :func:`points`)."""
+    return "–" if fraction is None else f"{points(fraction, signed)}%"
 
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(money, "money")
     app.add_template_filter(pct, "pct")
+    app.add_template_filter(points, "points")
