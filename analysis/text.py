@@ -278,6 +278,12 @@ def is_slot_filler(word: str) -> bool:
     return any(ch.isdigit() for ch in word)
 
 
+def _acronym(surface: str) -> bool:
+    """"ATM", "CRM", and their plurals "APIs", "KPIs": a common noun of a domain written in capitals."""
+    stem = surface[:-1] if len(surface) > 2 and surface.endswith("s") else surface
+    return len(stem) > 1 and stem.isupper()
+
+
 def _capitalised(surface: str) -> bool:
     """"Corelli", "McKinsey", "iPhone": a capital not at a word's only position and not all capitals."""
     if surface.isupper() or surface.islower():
@@ -325,8 +331,8 @@ def find_entities(texts: Iterable[str], min_count: int = 2, share: float = 0.5,
     A word is an entity when, away from sentence starts and in texts written in normal case, it
     is capitalised ("Corelli", "Halden", "iPhone") in more than ``share`` of at least
     ``min_count`` occurrences. Function words, slot fillers (tokens with digits) and acronyms
-    written in capitals ("ATM", "CRM", "PIN": common nouns of a domain, not names) are never
-    entities. "I" is a function word.
+    written in capitals, plurals included ("ATM", "CRM", "PIN", "APIs": common nouns of a domain,
+    not names) are never entities. "I" is a function word.
 
     Parameters
     ----------
@@ -355,7 +361,7 @@ def find_entities(texts: Iterable[str], min_count: int = 2, share: float = 0.5,
                 tok = CasedToken(tok.lower[:-2], tok.surface[:-2], tok.initial)
             seen[tok.lower] += 1
             forms[tok.lower][tok.surface] += 1
-            if len(tok.surface) > 1 and tok.surface.isupper():
+            if _acronym(tok.surface):
                 upper[tok.lower] += 1
             elif _capitalised(tok.surface):
                 caps[tok.lower] += 1

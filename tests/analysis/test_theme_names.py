@@ -91,11 +91,13 @@ def test_entities_are_mentions_never_a_name_and_numbers_never_name(named):
 def test_entities_are_found_by_how_people_capitalise_them():
     texts = ["we lost a deal to Corelli last week", "the buyer prefers Corelli for the price",
              "the ATM swallowed my card", "my card was eaten by an ATM", "Card arrived late",
-             "i paid with Apple Pay yesterday", "can i top up with Apple Pay", "I want to pay now"]
+             "i paid with Apple Pay yesterday", "can i top up with Apple Pay", "I want to pay now",
+             "they want open APIs for the warehouse", "our APIs were too slow", "two KPIs and one API"]
     entities = find_entities(texts)
     assert "corelli" in entities and entities.words["corelli"] == "Corelli"
     assert "apple" in entities
     assert "atm" not in entities and entities.show("atm") == "ATM"  # an acronym is a common noun
+    assert "apis" not in entities and "kpis" not in entities  # and so are its plurals
     assert "card" not in entities  # capitalised only at a sentence start
     assert "i" not in entities
 
