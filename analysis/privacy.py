@@ -66,7 +66,9 @@ as ``published``, otherwise two pages or two versions suppressed separately can 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
+import gc
+from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import chain, repeat
@@ -446,7 +448,7 @@ class _Oracle:
                     y.pop(g, None)
         return y
 
-    def small_unions(self, k: int, limit: int = 1, time_limit: float = 60.0) -> list[list[int]]:
+    def small_unions(self, k: int, limit: int = 1, time_limit: float = 60.0, first: bool = False) -> list[list[int]]:
         """Up to ``limit`` unions of cells, of fewer than ``k`` people in all, in the row space.
 
         An indicator ``x`` (0/1 per cell) is in the row space iff ``x = sum_q x_q R_q / R_q[q]`` over
@@ -454,7 +456,9 @@ class _Oracle:
         (fewer than ``k`` people) can be 1, so the integer search has one 0/1 variable per small
         pivot cell; every other cell ``j`` gets ``x_j = sum_q a_qj x_q``, which must be 0 where ``j``
         is large and 0 or 1 where it is small, and the people of all cells with ``x = 1`` number
-        1..k-1. Each solution is verified exactly, then excluded, and the search repeated.
+        1..k-1. Each solution is verified exactly, then excluded, and the search repeated. With
+        ``first``, it stops at the first union found (the same attempts, so it finds one exactly when
+        the search for ``limit`` would).
         """
         import numpy as np
         from scipy import sparse
@@ -474,7 +478,7 @@ class _Oracle:
                 if j != q:
                     coef.setdefault(j, {})[var[q]] = _div(v, p)
         n = len(pivots)
-        few = self._enumerate_unions(k, pivots, coef, sizes, limit)
+        few = self._enumerate_unions(k, pivots, coef, sizes, 1 if first else limit)
         if few is not None:
             return few
         extra: list[int] = []  # small cells with a fractional coefficient get their own 0/1 variable
@@ -536,7 +540,7 @@ class _Oracle:
             cuts.append(row)
             if self.space.contains(dict.fromkeys(cells, 1)):
                 found.append(sorted(cells))
-                if len(found) >= limit:
+                if first or len(found) >= limit:
                     return found
         return found
 
@@ -576,16 +580,18 @@ class _Oracle:
                     break
         return found
 
-    def violations(self, k: int, unions: bool = True, limit: int = 5) -> list[tuple[frozenset, list[int]]]:
+    def violations(self, k: int, unions: bool = True, limit: int = 5,
+                   first: bool = False) -> list[tuple[frozenset, list[int]]]:
         """Computable sets of fewer than ``k`` people: small cells first, else (``unions``) small unions.
 
-        Each comes as ``(members, cells)``: the people, and the cell indices making them up.
+        Each comes as ``(members, cells)``: the people, and the cell indices making them up. With
+        ``first``, the search stops at the first union found (empty exactly when it would be without).
         """
         out = [(frozenset(self.cells[c]), [c]) for c in self.computable_cells() if len(self.cells[c]) < k]
         if out or not unions:
             return out
         return [(frozenset(chain.from_iterable(self.cells[c] for c in cs)), cs)
-                for cs in self.small_unions(k, limit=limit)]
+                for cs in self.small_unions(k, limit=limit, first=first)]
 
 
 def computable_cells(
@@ -805,7 +811,22 @@ def suppress_groups(
             raise DisclosureError([m for m, _ in bad])
     if method == "greedy":
         return _suppress_greedy(members, k, pub, unions)
-    return _suppress_optimal(members, k, pub, weights or {}, unions, time_limit)
+    with _gc_paused():
+        return _suppress_optimal(members, k, pub, weights or {}, unions, time_limit)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the duration (what the optimiser allocates is freed
+    by reference counting; the collector's passes over a campaign's live objects cost about a quarter
+    of the time). Restarted afterwards only if it was running, so nested or concurrent uses are harmless."""
+    running = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if running:
+            gc.enable()
 
 
 def _suppress_greedy(members: dict[Hashable, frozenset], k: int, pub: list[frozenset],
@@ -888,20 +909,24 @@ class _Structure:
         self.kind = ["p"] * len(pub) + ["v"] * len(var_sets) + ["h"] * len(primary)
         self.prefix = list(prefix)
         size = self.size = [len(x) for x in self.sets]
+        import numpy as np
+
         ov = _overlap_matrix(self.sets).tocoo()
-        self.overlapping: set[tuple[int, int]] = set()
+        # Every pair with a common member, in the matrix's order (row by row): one array pass.
+        sizes = np.array(size, dtype=np.int64)
+        keep = (ov.row != ov.col) & (ov.data != 0)
+        rows, cols, common = ov.row[keep], ov.col[keep], ov.data[keep]
+        n_sets = len(self.sets)
+        self.overlapping: set[int] = set((rows * n_sets + cols).tolist())  # i * len(sets) + j
         self.supers: list[list[int]] = [[] for _ in self.sets]
         self.inside: list[set[int]] = [set() for _ in self.sets]
-        crossing: set[tuple[str, str]] = set()
-        for i, j, v in zip(ov.row.tolist(), ov.col.tolist(), ov.data.tolist()):
-            if i == j or not v:
-                continue
-            self.overlapping.add((i, j))
-            if v == size[j] and size[i] > size[j]:  # j is a proper subset of i
-                self.supers[j].append(i)
-                self.inside[i].add(j)
-            elif v < size[i] and v < size[j]:
-                crossing.add((prefix[i], prefix[j]))
+        proper = (common == sizes[cols]) & (sizes[rows] > sizes[cols])  # cols[x] is a proper subset of rows[x]
+        for i, j in zip(rows[proper].tolist(), cols[proper].tolist()):
+            self.supers[j].append(i)
+            self.inside[i].add(j)
+        cross = ~proper & (common < sizes[rows]) & (common < sizes[cols])
+        crossing: set[tuple[str, str]] = {(prefix[i], prefix[j])
+                                          for i, j in zip(rows[cross].tolist(), cols[cross].tolist())}
         self.nested = self._nested_family(crossing)
         # The nested family as a forest: each member's parent is its smallest superset in the family.
         self.parent: list[int | None] = [None] * len(self.sets)
@@ -952,13 +977,14 @@ class _Structure:
         k, size, kind = self.k, self.size, self.kind
         covers: set[frozenset[int]] = set()
         kids: list[list[int]] = [[] for _ in self.sets]
+        n_sets = len(self.sets)
         for b, above in enumerate(self.supers):
             for a in above:
                 if kind[a] != "h" and kind[b] != "h" and size[a] - size[b] < k:
                     cover = self._cover((a, b))
                     if cover:
                         covers.add(cover)
-                if not any(a2 in self.inside[a] for a2 in above if a2 != a):  # a: a smallest superset of b
+                if self.inside[a].isdisjoint(above):  # a: a smallest superset of b (no other one inside it)
                     kids[a].append(b)
         for t, blocks in enumerate(kids):
             if kind[t] == "h" or not blocks:
@@ -966,7 +992,7 @@ class _Structure:
             classes: list[list[int]] = []
             for b in sorted(blocks, key=lambda i: (self.prefix[i], -size[i], i)):
                 for cls in classes:
-                    if not any((b, c) in self.overlapping for c in cls):
+                    if not any(b * n_sets + c in self.overlapping for c in cls):
                         cls.append(b)
                         break
                 else:
@@ -1012,8 +1038,17 @@ class _Structure:
 
 def _suppress_optimal(members: dict[Hashable, frozenset], k: int, pub: list[frozenset],
                       weights: Mapping[Hashable, float], unions: bool, time_limit: float,
-                      max_rounds: int = 40, max_inner: int = 200) -> dict[Hashable, str | None]:
-    """Weighted set cover by ``scipy.optimize.milp``, with lazy constraints from the exact oracle."""
+                      max_rounds: int = 40, max_inner: int = 200, shortcut: bool = True) -> dict[Hashable, str | None]:
+    """Weighted set cover by ``scipy.optimize.milp``, with lazy constraints from the exact oracle.
+
+    The loop runs only when showing every group is unsafe. With ``shortcut`` (the default) that is
+    settled without the oracle whenever a covering constraint (:meth:`_Structure.covers`, or a
+    remainder cut with every group shown) is violated by showing everything: each names a set of
+    1..k-1 people computable from the groups, which the exact oracle would report (with ``unions``;
+    a union of cells is not looked for without it, so then the oracle always decides). Otherwise the
+    oracle decides, stopping at the first set it finds. The decisions are the same either way
+    (``shortcut=False`` is the plain path, kept for the equivalence tests).
+    """
     import numpy as np
     from scipy import sparse
     from scipy.optimize import Bounds, LinearConstraint, milp
@@ -1030,14 +1065,27 @@ def _suppress_optimal(members: dict[Hashable, frozenset], k: int, pub: list[froz
     primary = sorted((s for s in names_of if s not in pubset and len(s) < k and s), key=lambda s: (len(s), label(s)))
     n_var = len(var_sets)
     hidden = [False] * n_var
-    if n_var and _Oracle(pub + var_sets).violations(k, unions):
+    structure: _Structure | None = None
+    covers: set[frozenset[int]] = set()
+    unsafe = False
+    if n_var and shortcut:
+        prefix = [label(s).split("=", 1)[0] for s in chain(pub, var_sets, primary)]
+        structure = _Structure(pub, var_sets, primary, k, prefix)
+        covers = structure.covers()
+        unsafe = unions and bool(covers or structure.remainder_cuts(hidden))
+        if not unsafe:
+            unsafe = bool(_Oracle(pub + var_sets).violations(k, unions, first=True))
+    elif n_var:
+        unsafe = bool(_Oracle(pub + var_sets).violations(k, unions))
+    if unsafe:
         people = len(frozenset().union(*var_sets, *pub))
         cost = np.array([sum(float(weights.get(n, 1.0)) for n in names_of[s]) for s in var_sets])
         # Ties go to hiding the smaller group; the tie-breaks add up to less than the cheapest group.
         cost += np.array([len(s) for s in var_sets]) / ((people + 1) * (n_var + 1)) * min(cost.min(), 1.0)
-        prefix = [label(s).split("=", 1)[0] for s in chain(pub, var_sets, primary)]
-        structure = _Structure(pub, var_sets, primary, k, prefix)
-        covers = structure.covers()
+        if structure is None:
+            prefix = [label(s).split("=", 1)[0] for s in chain(pub, var_sets, primary)]
+            structure = _Structure(pub, var_sets, primary, k, prefix)
+            covers = structure.covers()
 
         def solve() -> list[bool]:
             if not covers:
