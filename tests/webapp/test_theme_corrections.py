@@ -69,7 +69,7 @@ def _two_largest() -> tuple[int, int]:
     return themes[0].theme_key, themes[1].theme_key
 
 
-def _add_open_texts(texts: list[str]) -> list[int]:
+def _add_open_texts(texts: list[str], first: int = 0) -> list[int]:
     from datetime import date
 
     from webapp.analysis_runs.history import closed_periods
@@ -81,7 +81,7 @@ def _add_open_texts(texts: list[str]) -> list[int]:
     period_id = _db.session.scalar(select(Period.id).where(Period.code == code))
     rep = _db.session.scalar(select(Person.id).where(Person.role == "rep").order_by(Person.id))
     rows = [Observation(external_id=f"later-{i}", person_id=rep, period_id=period_id, position=80 + i, text=t)
-            for i, t in enumerate(texts)]
+            for i, t in enumerate(texts, start=first)]
     _db.session.add_all(rows)
     _db.session.commit()
     return [r.id for r in rows]
@@ -169,6 +169,29 @@ def test_moved_quotes_stay_in_their_new_theme_across_runs_and_a_retheme(leader, 
     themed = _themed()
     assert {themed[i] for i in ids} == {new_key}
     assert _labels()[new_key] == "Hospital spending freeze"
+
+
+def test_a_moved_quote_brings_its_later_copies_even_where_a_copy_stayed_behind(leader, analysed):
+    """A person moved one copy of some words and another copy stayed in the old theme (a tie of
+    one each): a later copy follows the person's placement, not the engine's."""
+    from webapp.store import analysis
+
+    key, _ = _two_largest()
+    quote = analysis.theme_texts(_run().id, key)[0]
+    (twin,) = _add_open_texts([quote.text])  # a second copy: joins the quote's theme
+    _invoke(analysed, "analyze")
+    assert _themed()[twin] == key
+    response = leader.post("/themes/move", data={"key": key, "observations": [quote.observation_id],
+                                                      "label": "Hospital spending freeze"})
+    assert response.status_code == 302
+    new_key = next(k for k, v in _labels().items() if v == "Hospital spending freeze")
+    assert _themed()[quote.observation_id] == new_key and _themed()[twin] == key
+
+    (later,) = _add_open_texts([quote.text], first=1)
+    _invoke(analysed, "analyze")
+    themed = _themed()
+    assert themed[later] == new_key
+    assert themed[twin] == key and themed[quote.observation_id] == new_key  # nothing else moved
 
 
 def test_corrections_survive_a_retheme(leader, analysed):

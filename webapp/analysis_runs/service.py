@@ -236,19 +236,29 @@ def _propose_new_themes(texts: list[str], state, taken: set[str], embedder) -> l
     return proposals
 
 
-def _theme_of_digest(carried) -> dict[str, tuple[int, float | None]]:
-    """Text digest -> (theme, similarity) of the kept texts with those exact words (most common theme)."""
+def _theme_of_digest(carried, placed: dict[int, int] | None = None) -> dict[str, tuple[int, float | None]]:
+    """Text digest -> (theme, similarity) of the kept texts with those exact words.
+
+    A person's placement outranks the engine's: where a person moved a copy of the words into a
+    theme (``placed``: observation id -> order of the move, later moves higher), the theme of the
+    most recently moved copy; otherwise the most common theme of the copies.
+    """
     from collections import Counter
 
+    placed = placed or {}
     by_digest: dict[str, Counter] = defaultdict(Counter)
     similarity: dict[tuple[str, int], float | None] = {}
-    for _r, s, digest in carried:
+    chosen: dict[str, tuple[int, int]] = {}  # digest -> (order of the move, theme)
+    for r, s, digest in carried:
         if s.theme_key is not None and s.theme_key >= 0:
             by_digest[digest][s.theme_key] += 1
             similarity.setdefault((digest, s.theme_key), s.similarity)
+            order = placed.get(r.id)
+            if order is not None and (digest not in chosen or order > chosen[digest][0]):
+                chosen[digest] = (order, s.theme_key)
     out = {}
     for digest, counts in by_digest.items():
-        key = min(counts, key=lambda k: (-counts[k], k))
+        key = chosen[digest][1] if digest in chosen else min(counts, key=lambda k: (-counts[k], k))
         out[digest] = (key, similarity[(digest, key)])
     return out
 
@@ -309,7 +319,7 @@ def _extend(rows, run, closed: set[str], embedder, say: Say) -> _Themed:
         key_of = {i: (int(keys[j]), float(sims[j])) for j, i in enumerate(valid)}
         # A new text word for word the same as a kept one joins that one's theme (the most common,
         # if several): identical words are one signal, and a quote a person moved brings its repeats.
-        same = _theme_of_digest(carried)
+        same = _theme_of_digest(carried, store.moved_observations())
         for i, (r, digest) in enumerate(new):
             if digest in same and i in key_of:
                 key_of[i] = same[digest]

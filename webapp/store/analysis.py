@@ -305,6 +305,15 @@ def theme_corrections() -> list[CorrectionRow]:
             for c in db.session.scalars(select(ThemeCorrection).order_by(ThemeCorrection.id))]
 
 
+def moved_observations() -> dict[int, int]:
+    """Observation id -> id of the latest correction that moved it (a person placed it in a theme)."""
+    out: dict[int, int] = {}
+    for c in db.session.execute(select(ThemeCorrection.id, ThemeCorrection.observation_ids)
+                                .where(ThemeCorrection.action == "move").order_by(ThemeCorrection.id)):
+        out.update(dict.fromkeys((int(i) for i in c.observation_ids or ()), c.id))
+    return out
+
+
 def actor_email(person_id: int | None) -> str | None:
     """Return a person's email (who made a correction), or None."""
     return None if person_id is None else db.session.scalar(select(Person.email).where(Person.id == person_id))
