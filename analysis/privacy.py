@@ -474,9 +474,10 @@ class _Oracle:
         for q in pivots:
             row = rows[q]
             p = row[q]
+            i = var[q]
             for j, v in row.items():
                 if j != q:
-                    coef.setdefault(j, {})[var[q]] = _div(v, p)
+                    coef.setdefault(j, {})[i] = v if p == 1 else _div(v, p)
         n = len(pivots)
         few = self._enumerate_unions(k, pivots, coef, sizes, 1 if first else limit)
         if few is not None:
@@ -487,13 +488,13 @@ class _Oracle:
         for j, terms in coef.items():
             scale = 1
             for v in terms.values():
-                if isinstance(v, Fraction):
-                    scale = scale * v.denominator // gcd(scale, v.denominator)
+                d = v.denominator  # 1 for an int
+                if d != 1:
+                    scale = scale * d // gcd(scale, d)
             r = len(lo)
-            for i, v in terms.items():
-                data.append(float(v * scale))
-                ri.append(r)
-                ci.append(i)
+            data.extend(map(float, terms.values()) if scale == 1 else (float(v * scale) for v in terms.values()))
+            ri.extend(repeat(r, len(terms)))
+            ci.extend(terms)
             if sizes[j] >= k:
                 lo.append(0), hi.append(0)
             elif scale == 1:
