@@ -819,8 +819,9 @@ def suppress_groups(
 @contextmanager
 def _gc_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector for the duration (what the optimiser allocates is freed
-    by reference counting; the collector's passes over a campaign's live objects cost about a quarter
-    of the time). Restarted afterwards only if it was running, so nested or concurrent uses are harmless."""
+    by reference counting; the collector's passes over a big campaign's live objects cost up to a
+    quarter of the time at 10,000 people). Restarted afterwards only if it was running: nested or
+    concurrent uses end with it as it was before the first of them."""
     running = gc.isenabled()
     gc.disable()
     try:
