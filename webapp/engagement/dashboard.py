@@ -88,6 +88,17 @@ def comment_themes(view: CommentView | None) -> tuple[CommentTheme, ...] | None:
                               g.sentiment) for g in view.themes)
 
 
+def chosen_campaign(campaign_ref: str | int | None) -> tuple[list[CampaignRef], CampaignRef]:
+    """Every campaign, and the one a page asked for (default: the latest closed one, else the latest)."""
+    campaigns = store.list_campaigns()
+    if not campaigns:
+        raise NotFound("No engagement campaigns yet.")
+    if campaign_ref in (None, ""):
+        closed = [c for c in campaigns if c.closed]
+        return campaigns, (closed or campaigns)[-1]
+    return campaigns, store.find_campaign(campaign_ref, campaigns)
+
+
 def dashboard(campaign_ref: str | int | None, role: str, k: int, by: str | None = None,
               query: str | None = None) -> Dashboard:
     """Gather the HR dashboard for one campaign (default: the latest closed one) and one breakdown.
@@ -96,14 +107,7 @@ def dashboard(campaign_ref: str | int | None, role: str, k: int, by: str | None 
     """
     if role not in ROLE_SCOPES:
         raise NotFound("No engagement dashboard for this role.")
-    campaigns = store.list_campaigns()
-    if not campaigns:
-        raise NotFound("No engagement campaigns yet.")
-    if campaign_ref in (None, ""):
-        closed = [c for c in campaigns if c.closed]
-        campaign = (closed or campaigns)[-1]
-    else:
-        campaign = store.find_campaign(campaign_ref, campaigns)
+    campaigns, campaign = chosen_campaign(campaign_ref)
     attributes, trees = ROLE_SCOPES[role]
     choices = tuple(b for b in BY_CHOICES if b in attributes or (b == "manager_tree" and trees))
     if not choices:

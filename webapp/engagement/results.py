@@ -21,9 +21,11 @@ from analysis.engagement import (
     CampaignResults,
     DriverImpact,
     GroupSummary,
-    Participation as ParticipationResult,
     campaign_results,
     published_record,
+)
+from analysis.engagement import (
+    Participation as ParticipationResult,
 )
 from analysis.privacy import DisclosureError
 from webapp.infra.fingerprint import source_fingerprint

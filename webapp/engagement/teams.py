@@ -22,6 +22,7 @@ from analysis.engagement import (
     trend,
 )
 from webapp.engagement import results
+from webapp.engagement.dashboard import chosen_campaign
 from webapp.engagement.results import ROLE_SCOPES
 from webapp.store import engagement as store
 from webapp.store.engagement import CampaignRef, DriverInfo
@@ -66,14 +67,7 @@ def team_view(campaign_ref: str | int | None, role: str, k: int, team: str | Non
     attributes, trees = ROLE_SCOPES.get(role, ((), False))
     if "manager" not in attributes and not trees:
         raise NotFound("No manager teams for this role.")
-    campaigns = store.list_campaigns()
-    if not campaigns:
-        raise NotFound("No engagement campaigns yet.")
-    if campaign_ref in (None, ""):
-        closed = [c for c in campaigns if c.closed]
-        campaign = (closed or campaigns)[-1]
-    else:
-        campaign = store.find_campaign(campaign_ref, campaigns)
+    campaigns, campaign = chosen_campaign(campaign_ref)
     closed = [c for c in campaigns if c.closed]
     many = results.results_many(closed + ([] if campaign.closed else [campaign]), role, k)
     res = many[campaign.id]
