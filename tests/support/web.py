@@ -6,6 +6,9 @@ fixtures' small org uses the addresses in `EMAILS` and the password `PASSWORD`.
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
 
 from flask import has_app_context
@@ -117,3 +120,21 @@ def table_snapshot(db) -> dict[str, list]:
         rows = db.session.execute(select(table)).all()
         out[table.name] = sorted((tuple(map(repr, r)) for r in rows))
     return out
+
+
+def engagement_json(app, *args: str) -> dict:
+    """``groundswell engagement ARGS --json`` through the CLI runner, parsed (it must succeed)."""
+    from webapp.cli import cli
+
+    for name, command in cli.commands.items():
+        app.cli.add_command(command, name)
+    result = app.test_cli_runner().invoke(args=["engagement", *args, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def get_csv(client, url: str) -> list[list[str]]:
+    """GET a CSV download (it must be one) and return its rows, byte-order mark stripped."""
+    response = client.get(url)
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    return list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))

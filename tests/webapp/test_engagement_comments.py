@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 
 import pytest
 
-from tests.support.web import login
+from tests.support.web import engagement_json, get_csv, login
 from webapp.extensions import db as _db
 
 LIKERT = {"proud": 5, "recommend_employer": 4, "see_myself_here": 4, "manager_support": 5,
@@ -99,20 +97,6 @@ def _headings(section: str) -> dict[str, int]:
             re.findall(r'<h3 class="h6 mb-1">([^<]+?) <span class="badge[^"]*">(\d+) comments?</span>', section)}
 
 
-def _json(app, *args):
-    from webapp.cli import cli
-
-    for name, command in cli.commands.items():
-        app.cli.add_command(command, name)
-    result = app.test_cli_runner().invoke(args=["engagement", *args, "--json"])
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
-
-
-def _csv(client, url):
-    response = client.get(url)
-    assert response.status_code == 200 and response.mimetype == "text/csv"
-    return list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
 
 
 def test_comments_are_listed_under_their_themes_with_counts(app, client, commented):
@@ -125,14 +109,14 @@ def test_comments_are_listed_under_their_themes_with_counts(app, client, comment
     pay = section[at["Pay rises"]:at["CRM tools"]]
     assert pay.count("<li>") == 8 and all(f"pay rises are too small this year {i}" in pay for i in range(8))
 
-    data = _json(app, "--campaign", str(cid))["results"]
+    data = engagement_json(app, "--campaign", str(cid))["results"]
     groups = {g["label"]: g for g in data["comment_groups"]}
     assert {k: g["count"] for k, g in groups.items()} == {"Pay rises": 8, "CRM tools": 6, "Other comments": 6}
     assert groups["Other comments"]["theme_id"] is None
     assert sorted(groups["CRM tools"]["comments"]) == sorted(THEMES[2][1])
     assert [(t["label"], t["count"]) for t in data["comment_themes"]] == [("Pay rises", 8), ("CRM tools", 6)]
 
-    rows = _csv(client, f"/engagement/export/comments.csv?campaign={cid}")
+    rows = get_csv(client, f"/engagement/export/comments.csv?campaign={cid}")
     assert rows[0] == ["Comment", "Theme"]
     assert sorted(r[0] for r in rows[1:] if r[1] == "Other comments") == sorted(THEMES[3][1] + THEMES[4][1])
 
@@ -144,9 +128,9 @@ def test_a_theme_written_by_fewer_than_k_people_has_no_heading_and_no_count(app,
     html = client.get(f"/engagement?campaign={cid}").get_data(as_text=True)
     for label in ("Client travel", "Office parking"):
         assert label not in html
-    themes_csv = _csv(client, f"/engagement/export/comment_themes.csv?campaign={cid}")
+    themes_csv = get_csv(client, f"/engagement/export/comment_themes.csv?campaign={cid}")
     assert [(r[0], r[2]) for r in themes_csv[1:]] == [("Pay rises", "8"), ("CRM tools", "6"), ("Other comments", "6")]
-    data = json.dumps(_json(app, "--campaign", str(cid)))
+    data = json.dumps(engagement_json(app, "--campaign", str(cid)))
     assert "Client travel" not in data and "Office parking" not in data
 
 
@@ -171,7 +155,7 @@ def test_the_search_filters_the_comments_on_the_server(app, client, commented):
     assert "<strong>6</strong> of 20 comments contain “CRM tools”" in section
     assert section.count("<li>") == 6 and "pay rises" not in section
     assert _headings(section) == {"CRM tools": 6}
-    rows = _csv(client, f"/engagement/export/comments.csv?campaign={cid}&q=CRM+tools")
+    rows = get_csv(client, f"/engagement/export/comments.csv?campaign={cid}&q=CRM+tools")
     assert len(rows) == 7 and all("CRM" in r[0] for r in rows[1:])
     for tag in re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html):
         assert 'type="application/json"' in tag, tag  # the search needs no inline script (CSP)
@@ -206,9 +190,9 @@ def test_too_few_commenters_show_no_comments_no_count_and_no_search(app, client,
         assert "pay rises" not in section and "CRM" not in section and "<li>" not in section
         assert 'name="q"' not in section and "contain" not in section
         assert not re.search(r"\d+ comments?\b", section)
-    data = _json(app, "--campaign", str(cid))["results"]
+    data = engagement_json(app, "--campaign", str(cid))["results"]
     assert data["comments"] is None and data["comment_groups"] is None and data["comment_themes"] is None
-    rows = _csv(client, f"/engagement/export/comments.csv?campaign={cid}&q=pay")
+    rows = get_csv(client, f"/engagement/export/comments.csv?campaign={cid}&q=pay")
     assert rows[1:] == [["fewer than 5 responses", ""]]
     assert client.get(f"/engagement/export/comment_themes.csv?campaign={cid}").status_code == 404
 
@@ -221,7 +205,7 @@ def test_comments_never_carry_a_response_key(app, client, commented):
     cid = commented["full"]
     outputs = [client.get(f"/engagement?campaign={cid}").get_data(as_text=True),
                client.get(f"/engagement/export/comments.csv?campaign={cid}").get_data(as_text=True),
-               json.dumps(_json(app, "--campaign", str(cid)))]
+               json.dumps(engagement_json(app, "--campaign", str(cid)))]
     for out in outputs:
         assert not any(k in out for k in keys)
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 import pytest
 
 from analysis import privacy
-from tests.support.web import login
+from tests.support.web import engagement_json, get_csv, login
 from webapp.extensions import db as _db
 
 SUPPRESSED = "fewer than 5 responses"
@@ -54,20 +52,6 @@ def engagement_org(app, make_person):
     eng_results.clear_cache()
 
 
-def _cli(app, *args):
-    from webapp.cli import cli
-
-    for name, command in cli.commands.items():
-        app.cli.add_command(command, name)
-    result = app.test_cli_runner().invoke(args=["engagement", *args, "--json"])
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
-
-
-def _csv(client, url):
-    response = client.get(url)
-    assert response.status_code == 200 and response.mimetype == "text/csv"
-    return list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
 
 
 def test_a_group_of_four_says_why_it_is_hidden_on_page_json_and_csv(app, client, engagement_org):
@@ -81,12 +65,12 @@ def test_a_group_of_four_says_why_it_is_hidden_on_page_json_and_csv(app, client,
     heat = html[html.index('<th scope="row">Tiny</th>'):]
     assert SUPPRESSED in heat[:heat.index("</tr>")]  # the heatmap row says why, not just blank
 
-    data = _cli(app, "--campaign", str(cid), "--by", "department")
+    data = engagement_json(app, "--campaign", str(cid), "--by", "department")
     tiny = next(g for g in data["results"]["groups"] if g["label"] == "Tiny")
     assert tiny == {"group": "department=Tiny", "suppressed": True, "reason": SUPPRESSED, "label": "Tiny",
                     "explanation": privacy.describe(privacy.REASON_TOO_FEW, 5)[1]}
 
-    rows = _csv(client, f"/engagement/export/heatmap.csv?campaign={cid}&by=department")
+    rows = get_csv(client, f"/engagement/export/heatmap.csv?campaign={cid}&by=department")
     tiny_row = next(r for r in rows if r[0] == "Tiny")
     assert set(tiny_row[1:]) == {SUPPRESSED}
 
@@ -94,8 +78,8 @@ def test_a_group_of_four_says_why_it_is_hidden_on_page_json_and_csv(app, client,
 def test_page_json_and_csv_agree(app, client, engagement_org):
     cid = engagement_org["closed"]
     login(client, "hr@example.test")
-    data = _cli(app, "--campaign", f"Pulse 2026-Q3", "--by", "region")
-    rows = _csv(client, f"/engagement/export/heatmap.csv?campaign={cid}&by=region")
+    data = engagement_json(app, "--campaign", f"Pulse 2026-Q3", "--by", "region")
+    rows = get_csv(client, f"/engagement/export/heatmap.csv?campaign={cid}&by=region")
     by_label = {r[0]: r for r in rows[1:]}
     for g in data["results"]["groups"]:
         row = by_label[g["label"]]
@@ -118,7 +102,7 @@ def test_nothing_hr_can_obtain_is_small_or_disclosive(app, client, engagement_or
     groups = role_groups(records, engagement.parent_map(cid))
     shown = {}
     for by in eng_dashboard.BY_CHOICES:
-        data = _cli(app, "--campaign", str(cid), "--by", by)
+        data = engagement_json(app, "--campaign", str(cid), "--by", by)
         for g in data["results"]["groups"] + [data["results"]["overall"]]:
             if not g["suppressed"]:
                 shown[g["group"]] = groups[g["group"]]
@@ -132,7 +116,7 @@ def test_an_open_campaign_shows_participation_only(app, client, engagement_org):
     login(client, "hr@example.test")
     html = client.get(f"/engagement?campaign={oid}").get_data(as_text=True)
     assert "still open" in html and "Drivers by" not in html and "HYPERLINK" not in html
-    data = _cli(app, "--campaign", str(oid))
+    data = engagement_json(app, "--campaign", str(oid))
     assert data["results"] is None
     assert data["participation"][0]["invited"] == 16
     assert client.get(f"/engagement/export/heatmap.csv?campaign={oid}").status_code == 404
@@ -140,7 +124,7 @@ def test_an_open_campaign_shows_participation_only(app, client, engagement_org):
 
 def test_comments_are_neutralised_in_csv(app, client, engagement_org):
     login(client, "hr@example.test")
-    rows = _csv(client, f"/engagement/export/comments.csv?campaign={engagement_org['closed']}")
+    rows = get_csv(client, f"/engagement/export/comments.csv?campaign={engagement_org['closed']}")
     texts = [r[0] for r in rows[1:]]
     assert texts and all(t.startswith("'=") or t == SUPPRESSED for t in texts)
 
@@ -153,7 +137,7 @@ def test_leaders_see_the_organisation_only(app, client, engagement_org):
     # A breakdown asked for in the URL is ignored: leaders have none.
     asked = client.get(f"/engagement?campaign={engagement_org['closed']}&by=department")
     assert asked.status_code == 200 and "Tiny" not in asked.get_data(as_text=True)
-    data = _cli(app, "--campaign", str(engagement_org["closed"]), "--role", "leader")
+    data = engagement_json(app, "--campaign", str(engagement_org["closed"]), "--role", "leader")
     assert data["by"] is None and data["results"]["groups"] == []
 
 
@@ -366,7 +350,7 @@ def test_a_reorganisation_after_launch_changes_nothing_a_closed_campaign_shows(a
     campaigns.close_campaign(c.id)
     k = app.config["MIN_GROUP_SIZE"]
     eng_results.store_closed_results(k, replace=True, skip_unchanged=True)
-    before = {by: _cli(app, "--campaign", str(c.id), "--by", by) for by in ("manager", "manager_tree")}
+    before = {by: engagement_json(app, "--campaign", str(c.id), "--by", by) for by in ("manager", "manager_tree")}
     assert "director@example.test" in json.dumps(before["manager_tree"])
 
     moved = _db.session.query(Person).filter_by(email="m1@example.test").one()
@@ -374,7 +358,7 @@ def test_a_reorganisation_after_launch_changes_nothing_a_closed_campaign_shows(a
     _db.session.commit()
     eng_results.clear_cache()
     eng_results.store_closed_results(k, replace=True, skip_unchanged=True)  # what `groundswell analyze` runs
-    after = {by: _cli(app, "--campaign", str(c.id), "--by", by) for by in ("manager", "manager_tree")}
+    after = {by: engagement_json(app, "--campaign", str(c.id), "--by", by) for by in ("manager", "manager_tree")}
     assert after == before
 
 
@@ -395,7 +379,7 @@ def test_live_participation_moves_only_in_batches_of_k(app, make_person):
     members = list(_db.session.query(CampaignMember).filter_by(campaign_id=c.id).order_by(CampaignMember.id))
 
     def answered_count():
-        data = _cli(app, "--campaign", str(c.id), "--by", "region")
+        data = engagement_json(app, "--campaign", str(c.id), "--by", "region")
         return {p["group"]: p.get("submitted") for p in data["participation"]}
 
     seen = []
