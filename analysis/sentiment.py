@@ -157,17 +157,19 @@ def theme_sentiment(theme_ids: Sequence[int], scores: Sequence[float]) -> dict[i
     -------
     dict of int to float
     """
+    by_theme = _scores_by_theme(theme_ids, scores)
+    return {tid: sum(v) / len(v) for tid, v in sorted(by_theme.items())}
+
+
+def _scores_by_theme(theme_ids: Sequence[int], scores: Sequence[float]) -> dict[int, list[float]]:
+    """Each theme id's scores, in text order; texts with id -1 (no theme) are left out."""
     if len(theme_ids) != len(scores):
         raise ValueError(f"{len(theme_ids)} theme ids but {len(scores)} scores")
-    sums: dict[int, float] = defaultdict(float)
-    counts: dict[int, int] = defaultdict(int)
+    by_theme: dict[int, list[float]] = defaultdict(list)
     for tid, s in zip(theme_ids, scores):
-        tid = int(tid)
-        if tid < 0:
-            continue
-        sums[tid] += float(s)
-        counts[tid] += 1
-    return {tid: sums[tid] / counts[tid] for tid in sorted(sums)}
+        if int(tid) >= 0:
+            by_theme[int(tid)].append(float(s))
+    return by_theme
 
 
 def sentiment_band(score: float) -> str:
@@ -271,11 +273,6 @@ def theme_sentiment_summary(theme_ids: Sequence[int], scores: Sequence[float], *
     -------
     dict of int to ThemeSentiment
     """
-    if len(theme_ids) != len(scores):
-        raise ValueError(f"{len(theme_ids)} theme ids but {len(scores)} scores")
-    by_theme: dict[int, list[float]] = defaultdict(list)
-    for tid, s in zip(theme_ids, scores):
-        if int(tid) >= 0:
-            by_theme[int(tid)].append(float(s))
+    by_theme = _scores_by_theme(theme_ids, scores)
     return {tid: summarise_sentiment(v, min_texts=min_texts, confidence=confidence, seed=seed)
             for tid, v in sorted(by_theme.items())}
