@@ -20,7 +20,7 @@ from itertools import chain, compress
 
 import numpy as np
 
-from analysis import privacy
+from analysis import privacy, workers
 
 __all__ = [
     "DEFAULT_ATTRIBUTES",
@@ -518,6 +518,42 @@ def _metric_scopes(table: _AnswerTable, items: Sequence[str], *, comments: bool)
     return scopes
 
 
+#: Group memberships (summed over the groups of one suppression problem) from which one campaign's
+#: per-metric suppressions run in worker processes (:mod:`analysis.workers`): about 6,000 people with
+#: every breakdown. Below it a call takes tens of milliseconds, and starting the workers and sending
+#: them the groups would cost as much as it saves; above it the ~10 metric calls (each its own
+#: integer program and exact check) dominate a campaign's suppression, and two cores halve them.
+PARALLEL_MIN_MEMBERSHIPS = 100_000
+
+
+def _problem_key(sets: Mapping[str, frozenset], threshold: int, before: tuple) -> tuple:
+    """The cache key of one suppression problem: equal keys have equal decisions."""
+    return (threshold, tuple(sets.items()), before)
+
+
+def _solve_metrics(cache: dict, problems: Sequence[tuple[str, frozenset]], members: Mapping[str, frozenset],
+                   names: Sequence[str], full: frozenset, k: int, published: Published, method: str,
+                   weights: Mapping[str, float] | None) -> None:
+    """Decide the per-metric suppression problems not in ``cache`` yet, in worker processes when large.
+
+    Each ``(variable, scope)`` is the problem ``decide`` would solve for it (the groups ``names``
+    restricted to ``scope``, checked with what was published of ``variable``); the decisions are
+    the same as solving them one by one (each is a pure function of its problem), only sooner.
+    """
+    pending: dict[tuple, dict] = {}
+    for variable, scope in problems:
+        sets = {name: members[name] if scope == full else members[name] & scope for name in names}
+        before = tuple(published.get(variable, ()))
+        key = _problem_key(sets, k, before)
+        if key not in cache and key not in pending:
+            pending[key] = {"groups": sets, "k": k, "published": before, "method": method, "weights": weights}
+    work = sum(len(g) for call in pending.values() for g in call["groups"].values())
+    parallel = len(pending) > 1 and work >= PARALLEL_MIN_MEMBERSHIPS * len(pending)
+    for key, decisions in zip(pending, workers.run_all(privacy.suppress_groups, list(pending.values()),
+                                                       parallel=parallel)):
+        cache[key] = decisions
+
+
 def _summarise(records, groups, drivers, outcome, *, k, distributions, impact, comments, random_state, method,
                published, weights) -> tuple[dict[str, GroupSummary], dict[str, tuple[frozenset, ...]]]:
     """:func:`summarise_groups`, also returning the publication record of what it shows."""
@@ -540,7 +576,7 @@ def _summarise(records, groups, drivers, outcome, *, k, distributions, impact, c
         what was published of ``variable``); records what is shown."""
         sets = {name: members[name] if scope == full else members[name] & scope for name in names}
         before = tuple(published.get(variable, ()))
-        key = (threshold, tuple(sets.items()), before)
+        key = _problem_key(sets, threshold, before)
         if key not in cache:
             cache[key] = privacy.suppress_groups(sets, threshold, published=before, method=method, weights=weights)
         decisions = cache[key]
@@ -557,6 +593,8 @@ def _summarise(records, groups, drivers, outcome, *, k, distributions, impact, c
     base = {name: base_reasons[name] is None for name in members}
     # A metric can only be shown where its group is, so only base-visible groups compete for it.
     shown = [name for name in members if base[name]]
+    _solve_metrics(cache, [(_metric_variable(metric), scope) for metric, scope in metric_sets.items()
+                           if metric != ("n", "")], members, shown, full, k, published, method, weights)
     vis = {metric: visible(_metric_variable(metric), scope, k, shown) for metric, scope in metric_sets.items()
            if metric != ("n", "")}
     dist_vis = (
@@ -986,6 +1024,8 @@ def campaign_results(
     people = [ResponseRecord(key, attributes=dict(attrs)) for key, (_, attrs) in zip(keys, invitees)]
     answered = {key for key, (did, _) in zip(keys, invitees) if did}
     invited = role_groups(people, parent, attributes, manager_trees=manager_trees)
+    if closed and sum(map(len, invited.values())) >= PARALLEL_MIN_MEMBERSHIPS:
+        workers.warm()  # ready for the per-metric suppressions by the time they come
     weights = {OVERALL: OVERALL_WEIGHT}
     part, part_shown = suppress_participation(invited, answered, k, published=published.get(PARTICIPATION, ()),
                                               method=method, weights=weights)

@@ -496,3 +496,20 @@ def test_generated_orgs_equal_the_reference(seed, n, k, skip, full, method):
                   method=method)
     args = (records, invitees, PARENT, DRIVERS, "engagement")
     assert_same(campaign_results(*args, **kwargs), ref_campaign_results(*args, **kwargs))
+
+
+@pytest.mark.parametrize("seed,n,k,skip", [(31, 800, 5, 0.1), (32, 400, 3, 0.1), (33, 300, 5, 0.6)])
+def test_per_metric_suppressions_in_worker_processes_equal_the_reference(seed, n, k, skip, monkeypatch):
+    """Above `PARALLEL_MIN_MEMBERSHIPS` the per-metric suppressions run in worker processes: the
+    results must be the reference's, bit for bit, and the workers must really have been used."""
+    from analysis import engagement, workers
+
+    used = []
+    real = workers._parallel
+    monkeypatch.setattr(workers, "_parallel", lambda fn, calls: used.append(len(calls)) or real(fn, calls))
+    monkeypatch.setattr(engagement, "PARALLEL_MIN_MEMBERSHIPS", 1)
+    records, invitees = make_org(seed, n, k, skip=skip)
+    args = (records, invitees, PARENT, DRIVERS, "engagement")
+    kwargs = {"closed": True, "k": k, "random_state": seed}
+    assert_same(campaign_results(*args, **kwargs), ref_campaign_results(*args, **kwargs))
+    assert used and max(used) > 1 or workers.cores() == 1
