@@ -36,6 +36,7 @@ import numpy as np
 __all__ = [
     "MIN_TEXTS",
     "NEUTRAL_BAND",
+    "RULE_EXPLANATION",
     "SCALE_EXPLANATION",
     "ThemeSentiment",
     "ensure_vader_lexicon",
@@ -53,6 +54,10 @@ NEUTRAL_BAND = 0.05  # |score| below this is neutral (VADER's own convention)
 MIN_TEXTS = 5  # fewer texts than this: a theme's sentiment is not shown
 CONFIDENCE = 0.90
 _RESAMPLES = 2000
+# The rule of `summarise_sentiment` in words, from its own constants, for every page that shows a theme's sentiment.
+RULE_EXPLANATION = (f"A theme's sentiment is shown only when the engine is sure of it: at least {MIN_TEXTS} texts and "
+                    f"the {CONFIDENCE:.0%} interval of their mean wholly above 0, wholly below 0 or wholly "
+                    f"inside ±{NEUTRAL_BAND:.2f} (neutral); otherwise it reads “unclear”.")
 _NORMAL_ABOVE = 2000  # texts above which the interval uses the normal approximation (CLT) instead
 
 _LOCK = threading.Lock()

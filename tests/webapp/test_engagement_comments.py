@@ -258,3 +258,109 @@ def test_a_theme_is_sized_by_the_people_who_wrote_in_it_not_by_comments(monkeypa
     # "Tools" has 6 comments but 3 people: pooled; the pool of 3 would give it away, so "Pay" joins it
     assert [(g.label, g.count) for g in shown.groups] == [("All comments", 14)]
     assert shown.themes == ()
+
+
+#: theme key -> (label, comments): "Team spirit" is mostly warm with two angry comments (plain mean +0.30,
+#: but its 90% interval runs from below 0 to far above it), "Manager support" is warm throughout.
+MIXED = [f"I love this team, the support is great {i}" for i in range(4)] + \
+    [f"the targets are terrible and I hate the awful pressure {i}" for i in range(2)]
+WARM = [f"great support from my manager, really good and helpful {i}" for i in range(6)]
+SENTIMENT_THEMES = {1: ("Team spirit", MIXED), 2: ("Manager support", WARM),
+                    3: ("Office parking", [f"parking at the office is full {i}" for i in range(3)]),
+                    4: ("Client travel", [f"too much travel to clients each week {i}" for i in range(2)])}
+
+
+@pytest.fixture
+def felt(app, make_person):
+    """17 reps, one closed campaign, everyone commented; a comments run storing each theme's plain mean,
+    as `groundswell analyze` does."""
+    from analysis.sentiment import sentiment_scores
+    from webapp.engagement import results as eng_results
+    from webapp.store import analysis as analysis_store
+    from webapp.store import engagement as store
+
+    eng_results.clear_cache()
+    m = make_person(role="manager", email="m@example.test", manager=make_person(role="leader"))
+    for i in range(17):
+        make_person(role="rep", manager=m, territory=f"T{i % 2}", department="Big")
+    make_person(role="hr", email="hr@example.test")
+    texts = [t for _, ts in SENTIMENT_THEMES.values() for t in ts]
+    cid, keys = _campaign("2026-Q2", texts)
+    theme_of = {t: key for key, (_, ts) in SENTIMENT_THEMES.items() for t in ts}
+    means = {key: sum(sentiment_scores(ts)) / len(ts) for key, (_, ts) in SENTIMENT_THEMES.items()}
+    store.replace_comment_run(
+        parameters={}, n_texts=len(texts),
+        themes=[analysis_store.ThemeRow(key, label, (label.split()[0].lower(),), len(ts), (), means[key])
+                for key, (label, ts) in SENTIMENT_THEMES.items()],
+        counts={(cid, key): (len(ts), means[key]) for key, (_, ts) in SENTIMENT_THEMES.items()},
+        assignments=[(k, "pulse_comment", theme_of[t]) for k, t in zip(keys, texts)])
+    yield {"campaign": cid, "means": means}
+    eng_results.clear_cache()
+
+
+def _theme_block(section: str, label: str) -> str:
+    start = section.index(f'mb-1">{label} <span')
+    return section[start:section.index("</section>", start)]
+
+
+def test_a_comment_themes_sentiment_is_unclear_where_the_rule_is_unsure_not_its_plain_mean(app, client, felt):
+    """The leader report's rule (`theme_sentiment_summary`): "Team spirit" reads unclear, with the reason,
+    instead of "positive +0.30"; "Manager support" is sure and shows its band and mean."""
+    cid, mixed_mean = felt["campaign"], felt["means"][1]
+    assert f"{mixed_mean:+.2f}" == "+0.30"
+    login(client, "hr@example.test")
+    section = _section(client.get(f"/engagement?campaign={cid}").get_data(as_text=True))
+    assert _headings(section) == {"Team spirit": 6, "Manager support": 6, "Other comments": 5}  # parking, travel
+
+    mixed = _theme_block(section, "Team spirit")
+    line = mixed[mixed.index('class="small mb-1 comment-sentiment"'):]
+    line = line[:line.index("</p>")]
+    assert 'sentiment-unclear' in line and ">unclear</span>" in line
+    assert "unsure: the 90% interval of the mean, -0.30 to +0.90, spans more than one of" in line
+    assert "+0.30" not in line and "sentiment-positive" not in line
+
+    warm = _theme_block(section, "Manager support")
+    assert '<span class="sentiment sentiment-positive"' in warm and "positive +0.92" in warm
+    assert "mean of 6 texts; 90% interval +0.92 to +0.92" in warm
+
+    # the scale and the rule beside it, in the leader report's own words
+    from markupsafe import escape
+
+    from analysis.sentiment import RULE_EXPLANATION, SCALE_EXPLANATION
+    from webapp.insights.report import SENTIMENT_RULE
+    assert RULE_EXPLANATION == SENTIMENT_RULE
+    legend = section[section.index('id="sentiment-legend"'):]
+    legend = legend[:legend.index("</p>")]
+    assert str(escape(SCALE_EXPLANATION)) in legend and str(escape(RULE_EXPLANATION)) in legend
+
+    rows = get_csv(client, f"/engagement/export/comment_themes.csv?campaign={cid}")
+    assert rows[0] == ["Theme", "Key terms", "Comments", "Share (%)", "Sentiment",
+                       "Sentiment shown", "Sentiment band", "Sentiment note"]
+    by_label = {r[0]: r for r in rows[1:]}
+    assert by_label["Team spirit"][5:7] == ["unclear", ""] and by_label["Team spirit"][7].startswith("unsure:")
+    assert by_label["Manager support"][5:] == ["yes", "positive", ""]
+    assert by_label["Other comments"][4:7] == ["", "", ""]
+
+    data = engagement_json(app, "--campaign", str(cid))["results"]
+    themes = {t["label"]: t for t in data["comment_themes"]}
+    assert themes["Team spirit"]["sentiment_shown"] is False and themes["Team spirit"]["sentiment_band"] is None
+    assert themes["Team spirit"]["sentiment_reason"].startswith("unsure:")
+    assert (themes["Manager support"]["sentiment_shown"], themes["Manager support"]["sentiment_band"]) == \
+        (True, "positive")
+    assert data["sentiment_rule"] == RULE_EXPLANATION and data["sentiment_scale"] == SCALE_EXPLANATION
+
+
+def test_a_comment_themes_sentiment_is_the_same_whatever_order_the_comments_come_in():
+    """The page shuffles the comments on every request; the seeded bootstrap must not see that order."""
+    from webapp.engagement.comments import theme_sentiments
+
+    texts = MIXED + [f"the new bonus scheme is fine but the rollout was a mess {i}" for i in range(3)]
+    first = theme_sentiments({7: texts})[7]
+    assert all(theme_sentiments({7: list(reversed(texts[i:] + texts[:i]))})[7] == first for i in range(len(texts)))
+
+
+def test_the_pool_of_small_comment_themes_has_no_sentiment(app, client, felt):
+    login(client, "hr@example.test")
+    section = _section(client.get(f"/engagement?campaign={felt['campaign']}").get_data(as_text=True))
+    pool = section[section.index('mb-1">Other comments <span'):]
+    assert "comment-sentiment" not in pool[:pool.index("</section>")]

@@ -10,7 +10,7 @@ from surveys.values import ValueRefused, has_lone_surrogate, parse_money
 from webapp.engagement.dashboard import BY_CHOICES
 from webapp.infra.request_limits import MAX_ID
 from webapp.models.planning import PLAN_STATUSES
-from webapp.store.imports import COLUMNS, MAX_AMOUNT
+from webapp.store.imports import COLUMNS
 
 MAX_IMPORT_ROWS = 5000
 
@@ -399,6 +399,18 @@ class CommentThemeOut(Schema):
     count = fields.Int(required=True)
     share = fields.Float(required=True)
     sentiment = fields.Float(allow_none=True, required=True)
+    # the leader report's sentiment keys (Theme above): whether `sentiment` is sure enough to show
+    sentiment_shown = fields.Bool(required=True, metadata={
+        "description": "True when the engine is sure of the theme's sentiment (see `sentiment_rule`); "
+                       "otherwise pages show it as \"unclear\"."})
+    sentiment_band = fields.Str(allow_none=True, required=True, validate=validate.OneOf(("positive", "neutral", "negative")),
+                                metadata={"description": "The band of `sentiment`; null when not shown."})
+    sentiment_reason = fields.Str(required=True, metadata={"description": "Why it is not shown (empty when shown)."})
+    sentiment_ci_low = fields.Float(allow_none=True, required=True,
+                                    metadata={"description": "90% interval of the mean sentiment, low end."})
+    sentiment_ci_high = fields.Float(allow_none=True, required=True,
+                                     metadata={"description": "90% interval of the mean sentiment, high end."})
+    sentiment_n = fields.Int(required=True, metadata={"description": "Comments with a sentiment score."})
 
 
 class CommentGroupOut(Schema):
@@ -418,6 +430,8 @@ class EngagementResults(Schema):
     comment_groups = fields.List(fields.Nested(CommentGroupOut), allow_none=True, metadata={
         "description": "The whole organisation's comments under their themes (a theme of its own needs at "
                        "least k people); null where comments are not shown. Never per group."})
+    sentiment_scale = fields.Str(metadata={"description": "What the -1..+1 sentiment scale means."})
+    sentiment_rule = fields.Str(metadata={"description": "When a comment theme's sentiment is shown."})
 
 
 class Engagement(Schema):

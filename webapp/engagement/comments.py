@@ -18,6 +18,11 @@ What may be shown, and why nothing more can be worked out from it (PRODUCT.md, c
   shown themes: if the pool held 1 to k-1 people, the smallest shown themes are folded into it until
   it holds at least k (the differencing rule, applied to the theme partition). The total has at
   least k commenters, so this always ends with an empty pool or one of at least k.
+- **A theme's sentiment follows the leader report's rule.** It is decided by
+  ``analysis.sentiment.theme_sentiment_summary`` over the scores of that theme's comments (the
+  texts already under its heading, scored the way the comments run scores them): shown only when
+  the engine is sure, else "unclear" with the reason. Only for a theme with a heading of its own
+  (whole organisation, at least k people); never for the pool, a group or one comment.
 - **No author, ever.** Response keys are read to count people and are dropped here: the view holds
   texts, theme names and counts only, in the results' random order.
 
@@ -30,6 +35,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from analysis.sentiment import ThemeSentiment, sentiment_scores, theme_sentiment_summary
 from webapp.store import engagement as store
 from webapp.store.engagement import CampaignRef
 
@@ -47,7 +53,7 @@ class CommentGroup:
     label: str
     terms: tuple[str, ...]
     count: int  # comments under this heading (all of them, whatever the search)
-    sentiment: float | None  # the theme's mean sentiment; None for the pool
+    sentiment: ThemeSentiment | None  # the theme's sentiment and whether it is sure enough to show; None for the pool
     comments: tuple[str, ...]  # the comments shown: those matching the search, in random order
 
 
@@ -91,6 +97,16 @@ def shown_themes(people: dict[int, set[str]], k: int) -> set[int]:
         shown.remove(min(shown, key=lambda t: (len(people[t]), t)))
 
 
+def theme_sentiments(texts: dict[int, list[str]]) -> dict[int, ThemeSentiment]:
+    """Each theme's sentiment summary over all its comments (whatever the search), by the leader report's rule.
+
+    The comments come in a new random order on every request and the bootstrap is seeded, so the
+    scores are sorted first: the same comments always give the same answer.
+    """
+    pairs = sorted((t, s) for t, theme_texts in texts.items() for s in sentiment_scores(theme_texts))
+    return theme_sentiment_summary([t for t, _ in pairs], [s for _, s in pairs])
+
+
 def comment_view(campaign: CampaignRef, comments: tuple[str, ...] | None, k: int, query: str = "") -> CommentView | None:
     """Group the comments the results show (None when they show none) under their themes; filter by `query`."""
     if comments is None:
@@ -98,8 +114,8 @@ def comment_view(campaign: CampaignRef, comments: tuple[str, ...] | None, k: int
     query = normalise_query(query)
     keep = _matches(query)
     assigned = store.comment_assignments(campaign.id)
-    info = {key: (label, tuple(terms or ()), sentiment)
-            for key, label, terms, _, sentiment in (store.comment_theme_counts(campaign.id) or ())}
+    info = {key: (label, tuple(terms or ()))
+            for key, label, terms, _, _ in (store.comment_theme_counts(campaign.id) or ())}
     by_text: dict[str, list[int]] = defaultdict(list)
     people: dict[int, set[str]] = defaultdict(set)
     for response_key, text, theme_key in assigned or ():
@@ -118,7 +134,8 @@ def comment_view(campaign: CampaignRef, comments: tuple[str, ...] | None, k: int
     texts: dict[int | None, list[str]] = defaultdict(list)
     for text, theme_key in zip(comments, themes_of):
         texts[theme_key if theme_key in shown else None].append(text)
-    groups = [CommentGroup(t, info[t][0], info[t][1], len(texts[t]), info[t][2],
+    sentiment = theme_sentiments({t: texts[t] for t in shown})
+    groups = [CommentGroup(t, info[t][0], info[t][1], len(texts[t]), sentiment.get(t),
                            tuple(x for x in texts[t] if keep(x))) for t in shown]
     groups.sort(key=lambda g: (-g.count, g.theme_key))
     if texts[None]:

@@ -18,6 +18,7 @@ from analysis.engagement import (
     TrendPoint,
     trend,
 )
+from analysis.sentiment import ThemeSentiment
 from webapp.engagement import results
 from webapp.engagement.comments import CommentView, comment_view
 from webapp.engagement.results import ROLE_SCOPES
@@ -42,7 +43,7 @@ class CommentTheme:
     terms: tuple[str, ...]
     count: int
     share: float
-    sentiment: float | None
+    sentiment: ThemeSentiment | None  # by the leader report's rule (`webapp.engagement.comments.theme_sentiments`)
 
 
 @dataclass(frozen=True)

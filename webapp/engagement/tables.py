@@ -13,10 +13,13 @@ from dataclasses import dataclass
 
 from analysis import charts, privacy
 from analysis.engagement import OVERALL
+from analysis.sentiment import RULE_EXPLANATION, SCALE_EXPLANATION
 from webapp.engagement.comments import OTHER_LABEL
 from webapp.engagement.dashboard import BY_TITLES, Dashboard
 from webapp.engagement.teams import TeamView
 from webapp.infra.exports import SUPPRESSED, Hidden, Table
+from webapp.insights.report_json import sentiment_fields
+from webapp.insights.tables import sentiment_cells
 
 
 def _r(value, digits: int = 1):
@@ -114,15 +117,19 @@ def tables(d: Dashboard) -> dict[str, Table]:
                          "hidden so that another group can't be worked out).")
     view = d.comments
     if d.comment_themes is not None and view is not None:
-        rows = [(t.label, ", ".join(t.terms), t.count, round(100 * t.share, 1), _r(t.sentiment, 2))
+        rows = [(t.label, ", ".join(t.terms), t.count, round(100 * t.share, 1),
+                 _r(t.sentiment.mean if t.sentiment else None, 2), *sentiment_cells(t.sentiment))
                 for t in d.comment_themes]
-        rows += [(g.label, "", g.count, round(100 * g.count / view.total, 1), "")
+        rows += [(g.label, "", g.count, round(100 * g.count / view.total, 1), "", "", "",
+                  "several small themes together: no sentiment of their own")
                  for g in view.groups if g.theme_key is None]
         out["comment_themes"] = Table(
             "comment_themes", "Themes in engagement comments",
-            ("Theme", "Key terms", "Comments", "Share (%)", "Sentiment"), tuple(rows),
+            ("Theme", "Key terms", "Comments", "Share (%)", "Sentiment",
+             # the leader report's sentiment columns, after the ones above (which keep their order)
+             "Sentiment shown", "Sentiment band", "Sentiment note"), tuple(rows),
             f"Whole organisation only. A theme has its own row when at least {d.k} people wrote in it; "
-            f"smaller themes are counted together under “{OTHER_LABEL}”.")
+            f"smaller themes are counted together under “{OTHER_LABEL}”. {SCALE_EXPLANATION} {RULE_EXPLANATION}")
     if view is not None:
         searched = f" Comments containing “{view.query}”." if view.query else ""
         out["comments"] = Table("comments", "Comments", ("Comment", "Theme"),
@@ -312,7 +319,10 @@ def dashboard_as_dict(d: Dashboard) -> dict:
             for g in d.comments.groups],
         "comment_themes": None if d.comment_themes is None else [
             {"id": t.theme_key, "label": t.label, "terms": list(t.terms), "count": t.count,
-             "share": round(t.share, 4), "sentiment": _r(t.sentiment, 3)} for t in d.comment_themes],
+             "share": round(t.share, 4), "sentiment": _r(t.sentiment.mean if t.sentiment else None, 3),
+             **sentiment_fields(t.sentiment)} for t in d.comment_themes],
+        "sentiment_scale": SCALE_EXPLANATION,
+        "sentiment_rule": RULE_EXPLANATION,
     }
     return data
 

@@ -13,6 +13,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from analysis.sentiment import RULE_EXPLANATION, SCALE_EXPLANATION
 from webapp.access import allow
 from webapp.actions.forms import KIND_ROLES, ActionForm, status_form_for
 from webapp.engagement import dashboard as engagement_dashboard
@@ -79,7 +80,8 @@ def dashboard():
                            charts={name: chart_json(fig) for name, fig in figures(d).items()}, form=form,
                            by_titles=engagement_dashboard.BY_TITLES, status_titles=actions_store.STATUS_TITLES,
                            status_forms=status_forms, today=date.today(), back=request.full_path,
-                           page_comments=PAGE_COMMENTS_PER_THEME)
+                           page_comments=PAGE_COMMENTS_PER_THEME,
+                           sentiment_scale=SCALE_EXPLANATION, sentiment_rule=RULE_EXPLANATION)
 
 
 @bp.route("/engagement/team")

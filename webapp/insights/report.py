@@ -14,7 +14,14 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from analysis.forecast import AccuracyReport, LayerFVAReport, accuracy, describe_fva, layer_fva, layer_name
+from analysis.forecast import (
+    AccuracyReport,
+    LayerFVAReport,
+    accuracy,
+    describe_fva,
+    layer_fva,
+    layer_name,
+)
 from analysis.headline import RollupFact, headline
 from analysis.insights import (
     PeriodInsights,
@@ -25,9 +32,7 @@ from analysis.insights import (
 )
 from analysis.linkage import link_themes
 from analysis.sentiment import (
-    CONFIDENCE,
-    MIN_TEXTS,
-    NEUTRAL_BAND,
+    RULE_EXPLANATION,
     SCALE_EXPLANATION,
     ThemeSentiment,
     sentiment_band,
@@ -35,8 +40,8 @@ from analysis.sentiment import (
 )
 from webapp.store import insights as store
 from webapp.store import rollup as rollup_store
-from webapp.store.errors import NotFound
 from webapp.store.analysis import ThemeVersionInfo, current_theme_version
+from webapp.store.errors import NotFound
 from webapp.store.insights import RunInfo
 
 if TYPE_CHECKING:
@@ -46,10 +51,7 @@ __all__ = ["LINK_SEED", "SCALE_EXPLANATION", "SENTIMENT_RULE", "LeaderReport", "
            "leader_report", "theme_detail", "theme_quotes"]
 
 LINK_SEED = 0  # bootstrap seed shared by the page, the API and the JSON command
-# The rule of `analysis.sentiment.summarise_sentiment`, in words, from its own constants.
-SENTIMENT_RULE = (f"A theme's sentiment is shown only when the engine is sure of it: at least {MIN_TEXTS} texts and "
-                  f"the {CONFIDENCE:.0%} interval of their mean wholly above 0, wholly below 0 or wholly "
-                  f"inside ±{NEUTRAL_BAND:.2f} (neutral); otherwise it reads “unclear”.")
+SENTIMENT_RULE = RULE_EXPLANATION  # the rule of `analysis.sentiment.summarise_sentiment`, in words
 
 
 @dataclass(frozen=True)

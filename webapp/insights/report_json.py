@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from webapp.insights.report import SCALE_EXPLANATION, SENTIMENT_RULE
 
-__all__ = ["report_as_dict"]
+__all__ = ["report_as_dict", "sentiment_fields"]
 
 
 def _num(value):
@@ -63,8 +63,11 @@ def _verdict(t) -> dict:
             "verdict": t.link.verdict}
 
 
-def _sentiment(s) -> dict:
-    """A theme's sentiment summary: shown or not, and why (`sentiment_band` null when not shown)."""
+def sentiment_fields(s) -> dict:
+    """A theme's sentiment summary: shown or not, and why (`sentiment_band` null when not shown).
+
+    The same keys wherever a theme's sentiment is in JSON (leader report themes, HR comment themes).
+    """
     if s is None:
         return {"sentiment_shown": False, "sentiment_band": None,
                 "sentiment_reason": "no text of this theme has a sentiment score",
@@ -93,7 +96,7 @@ def report_as_dict(report) -> dict:
                 "verdict": _verdict(t),
                 "joint": _joint(t),
                 # Added by issue 16 (the keys above are unchanged): whether `sentiment` is sure enough to show
-                **_sentiment(report.theme_sentiment(t.theme_id)),
+                **sentiment_fields(report.theme_sentiment(t.theme_id)),
                 "mentions": list(report.mentions.get(t.theme_id, ())),
             })
     accuracy = None

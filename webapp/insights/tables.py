@@ -22,8 +22,8 @@ def _r(value, digits: int = 4):
     return None if value is None else round(float(value), digits)
 
 
-def _sentiment_cells(s) -> tuple:
-    """Whether the theme's sentiment is shown, its band when it is, and why not when it is not."""
+def sentiment_cells(s) -> tuple:
+    """Whether the theme's sentiment is shown, its band when it is, and why not when it is not (CSV cells)."""
     if s is None:
         return "unclear", "", "no text of this theme has a sentiment score"
     return ("yes", s.band, "") if s.shown else ("unclear", "", s.reason)
@@ -52,7 +52,7 @@ def tables(report, actions: dict | None = None) -> dict[str, Table]:
                 t.sentence,
                 "; ".join(f"{a.title} ({a.owner}, due {a.due_on.isoformat()}, {a.status})"
                           for a in actions.get(t.theme_id, ())),
-                *_sentiment_cells(report.theme_sentiment(t.theme_id)),
+                *sentiment_cells(report.theme_sentiment(t.theme_id)),
                 ", ".join(report.mentions.get(t.theme_id, ())),
             ))
         out["themes"] = Table(
