@@ -86,7 +86,7 @@ def test_a_team_trend_runs_across_the_closed_campaigns(app, client, commented):
     html = _page(client, commented["full"], "manager_tree=leader@example.test")
     table = html[html.index('id="table-team_trend"'):]
     table = table[:table.index("</table>")]
-    assert re.findall(r"<td>(Pulse [^<]+)</td>", table) == ["Pulse 2026-Q2", "Pulse 2026-Q3"]
+    assert re.findall(r'<td data-label="Campaign">(Pulse [^<]+)</td>', table) == ["Pulse 2026-Q2", "Pulse 2026-Q3"]
     assert 'data-chart="chart-team-trend"' in html
 
 
@@ -118,3 +118,14 @@ def test_an_open_campaign_shows_a_teams_participation_only(app, client, commente
     assert "still open" in html and "10 of 10 invited answered" in html
     cards = html[html.index('id="team-cards"'):html.index("Across campaigns")]
     assert "Engagement index" not in cards and 'id="team-drivers"' not in html
+
+
+def test_a_team_hidden_in_every_campaign_gets_no_empty_chart(app, client, commented):
+    """Team m3 (4 people) is hidden in both campaigns: a chart of axes and a legend with no line on it said
+    nothing; the page says why there is no chart and the table gives each reason."""
+    login(client, "hr@example.test")
+    html = _page(client, commented["full"], "manager=m3@example.test")
+    assert 'data-chart="chart-team-trend"' not in html
+    assert 'id="team-trend-no-chart"' in html and 'id="table-team_trend"' in html
+    shown = _page(client, commented["full"], "manager=m1@example.test")
+    assert 'data-chart="chart-team-trend"' in shown and 'id="team-trend-no-chart"' not in shown

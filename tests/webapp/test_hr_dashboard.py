@@ -18,9 +18,10 @@ LIKERT = {"proud": 5, "recommend_employer": 4, "see_myself_here": 4, "manager_su
 @pytest.fixture
 def engagement_org(app, make_person):
     """12 reps in "Big", 4 in "Tiny" (a group of 4), one manager; a closed and an open campaign."""
+    from webapp.engagement import dashboard as eng_dashboard  # noqa: F401
+    from webapp.engagement import results as eng_results
     from webapp.models import CampaignMember, EngagementResponse, Participation
-    from webapp.store import campaigns, engagement
-    from webapp.engagement import dashboard as eng_dashboard, results as eng_results  # noqa: F401
+    from webapp.store import campaigns
 
     eng_results.clear_cache()
     leader = make_person(role="leader", email="leader@example.test")
@@ -60,7 +61,7 @@ def test_a_group_of_four_says_why_it_is_hidden_on_page_json_and_csv(app, client,
     page = client.get(f"/engagement?campaign={cid}&by=department")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    row = html[html.index("<td>Tiny</td>"):]
+    row = html[html.index('<td data-label="Group">Tiny</td>'):]
     assert row[:row.index("</tr>")].count(SUPPRESSED) >= 3  # participation: fewer than k invitees
     heat = html[html.index('<th scope="row">Tiny</th>'):]
     assert SUPPRESSED in heat[:heat.index("</tr>")]  # the heatmap row says why, not just blank
@@ -78,7 +79,7 @@ def test_a_group_of_four_says_why_it_is_hidden_on_page_json_and_csv(app, client,
 def test_page_json_and_csv_agree(app, client, engagement_org):
     cid = engagement_org["closed"]
     login(client, "hr@example.test")
-    data = engagement_json(app, "--campaign", f"Pulse 2026-Q3", "--by", "region")
+    data = engagement_json(app, "--campaign", "Pulse 2026-Q3", "--by", "region")
     rows = get_csv(client, f"/engagement/export/heatmap.csv?campaign={cid}&by=region")
     by_label = {r[0]: r for r in rows[1:]}
     for g in data["results"]["groups"]:
@@ -91,8 +92,8 @@ def test_page_json_and_csv_agree(app, client, engagement_org):
 
 def test_nothing_hr_can_obtain_is_small_or_disclosive(app, client, engagement_org):
     """Collect every group HR can see in any breakdown (page JSON mirror) and check them together."""
+    from webapp.engagement import dashboard as eng_dashboard
     from webapp.store import engagement
-    from webapp.engagement import dashboard as eng_dashboard, results as eng_results  # noqa: F401
 
     cid = engagement_org["closed"]
     k = app.config["MIN_GROUP_SIZE"]
@@ -181,9 +182,10 @@ def test_closing_stores_the_results_and_reopening_forgets_them(app, engagement_o
     """Results are computed once after close (the close route's background job) into
     `campaign_result`; the stored JSON decodes to the very result of the suppression call;
     reopening deletes it; a missing row is computed for the page without being written."""
+    from webapp.engagement import dashboard as eng_dashboard
+    from webapp.engagement import results as eng_results
     from webapp.models import CampaignResult
     from webapp.store import campaigns, engagement
-    from webapp.engagement import dashboard as eng_dashboard, results as eng_results  # noqa: F401
 
     cid = engagement_org["closed"]
     k = app.config["MIN_GROUP_SIZE"]
@@ -235,9 +237,9 @@ def _stored_rows(cid):
 def test_analyze_recomputes_only_results_whose_inputs_changed(app, engagement_org, monkeypatch):
     """Closed campaigns take no answers: analyze keeps their stored results unless an input changed."""
     from tests.support.analyze_fixtures import run_analyze
+    from webapp.engagement import dashboard as eng_dashboard  # noqa: F401
+    from webapp.engagement import results as eng_results
     from webapp.models import Person
-    from webapp.store import engagement
-    from webapp.engagement import dashboard as eng_dashboard, results as eng_results  # noqa: F401
 
     cid = engagement_org["closed"]
     first = run_analyze(app)
@@ -326,9 +328,9 @@ def test_a_reorganisation_after_launch_changes_nothing_a_closed_campaign_shows(a
     Before the chain was frozen, the director's whole-team group lost the moved team (12 -> 6):
     comparing the two published versions isolated the moved team's answers.
     """
+    from webapp.engagement import results as eng_results
     from webapp.models import CampaignMember, EngagementResponse, Participation, Person
     from webapp.store import campaigns
-    from webapp.engagement import results as eng_results
 
     eng_results.clear_cache()
     director = make_person(role="leader", email="director@example.test")
@@ -365,9 +367,9 @@ def test_a_reorganisation_after_launch_changes_nothing_a_closed_campaign_shows(a
 def test_live_participation_moves_only_in_batches_of_k(app, make_person):
     """While a campaign is open, its counts are released k submissions at a time: the 6th to 9th
     answers change nothing HR sees, the 10th moves every count at once; one submission never does."""
+    from webapp.engagement import results as eng_results
     from webapp.models import CampaignMember, Participation
     from webapp.store import campaigns
-    from webapp.engagement import results as eng_results
 
     eng_results.clear_cache()
     m = make_person(role="manager", email="m@example.test")
@@ -388,3 +390,28 @@ def test_live_participation_moves_only_in_batches_of_k(app, make_person):
         _db.session.commit()
         seen.append(answered_count()["all"])
     assert seen == [0, 0, 0, 0, 5, 5, 5, 5, 5, 10, 10]
+
+
+def test_the_dashboards_tables_read_as_cards_at_phone_width(app, client, engagement_org):
+    """At 375 px the trend, participation and heatmap tables were wider than the screen and cut off mid-word
+    (captions too) inside their scroll boxes; now each is a card list there (groundswell.css, .card-list), every
+    cell labelled with its column, and a hidden cell's reason written out instead of only on hover."""
+    import re
+
+    cid = engagement_org["closed"]
+    login(client, "hr@example.test")
+    html = client.get(f"/engagement?campaign={cid}&by=region").get_data(as_text=True)  # North, South: 8 each
+    for table_id in ("table-trend", "table-participation", "heatmap"):
+        tag = re.search(rf'<table class="([^"]*)" id="{table_id}">', html)
+        assert tag and "card-list" in tag.group(1).split(), table_id
+        table = html[tag.start():html.index("</table>", tag.start())]
+        heads = set(re.findall(r'<th scope="col">([^<]+)</th>', table))
+        labels = re.findall(r'<td data-label="([^"]+)"', table)
+        assert labels and len(labels) == len(re.findall(r"<td[ >]", table)) - table.count('colspan="'), table_id
+        if table_id != "heatmap":  # the heatmap's short heads gain their units in the labels
+            assert set(labels) <= heads, table_id
+    heat = html[html.index('id="heatmap"'):html.index("</table>", html.index('id="heatmap"'))]
+    assert {"Responses", "Engagement index (%)", "eNPS (points)"} <= set(re.findall(r'data-label="([^"]+)"', heat))
+    assert "visually-hidden" not in heat  # reasons sit in .cell-why, which phone width shows
+    # the trend chart gives way to its table at phone width, and says so
+    assert re.search(r'<div class="chart-wide"><div id="chart-trend"', html)

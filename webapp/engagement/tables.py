@@ -399,5 +399,7 @@ def team_trend(v: TeamView) -> Table | None:
 
 
 def team_figures(v: TeamView) -> dict[str, object]:
-    """The team's trend chart (same axes and series as the dashboard's)."""
-    return {"trend": _trend_figure(v.trend)} if v.trend else {}
+    """The team's trend chart (same axes and series as the dashboard's); none when it would be empty
+    (every value of the team hidden in every campaign: the table says why)."""
+    shown = any(x is not None for _, p in v.trend for x in (p.engagement_index, p.enps, p.participation_rate))
+    return {"trend": _trend_figure(v.trend)} if shown else {}
