@@ -1,0 +1,201 @@
+"""Decisions of analysis.privacy that mutation testing found unprotected by the other test files.
+
+Each test pins something a caller relies on -- which groups are hidden and why, the exact sets the
+oracle reports, the optimal (fewest) number of hidden groups, the equality of the fast path with the
+plain one, the exact covering constraints of ``_Structure`` -- on small hand-built families where
+the answer can be worked out by hand:
+
+- the greedy method's pairwise rule against published sets (every difference of 1..k-1 people
+  hides the new group, a difference of 0 or of k does not), which exposed set it repairs first and
+  with which group;
+- the exact cell grouping keeps members in universe order on a large universe;
+- ``_Structure.remainder_cuts`` counts published groups as shown and a remainder of one person;
+- a union search over a few small cells is settled by enumeration, without the integer solver.
+
+Mutants that no behaviour distinguishes (a fast path re-checked exactly, a bound of a loop that
+ends earlier anyway, a numpy option with no effect on the data) are not forced here.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis import privacy
+from analysis.privacy import (
+    REASON_PROTECTS_OTHER,
+    suppress_groups,
+)
+
+PROTECTS = REASON_PROTECTS_OTHER
+
+
+def people(prefix, n):
+    return frozenset(f"{prefix}{i:02d}" for i in range(n))
+
+
+# --- greedy: the pairwise rule against published sets -------------------------------------------
+
+COMMON = people("c", 10)
+
+
+@pytest.mark.parametrize("new_only, published_only", [
+    (0, 3), (0, 4), (1, 3), (2, 3), (3, 3), (3, 0), (4, 0), (3, 1), (3, 2), (3, 4), (1, 1)])
+def test_greedy_hides_a_new_group_differing_from_a_published_one_by_1_to_k_minus_1(new_only, published_only):
+    # A new group and a published one share 10 people; each has some more of its own (k = 3).
+    new = COMMON | people("n", new_only)
+    published = COMMON | people("p", published_only)
+    hidden = 0 < new_only < 3 or 0 < published_only < 3
+    result = suppress_groups({"new": new, "other": people("o", 8)}, 3, published=[published], method="greedy")
+    assert result == {"new": PROTECTS if hidden else None, "other": None}
+
+
+def test_greedy_checks_the_new_group_against_every_published_set():
+    # Only the second published set is one person away from the new group.
+    published = [people("z", 10), COMMON | people("p", 4)]
+    groups = {"new": COMMON | {"n00"}, "other": people("o", 8)}
+    assert suppress_groups(groups, 3, published=published, method="greedy") == {"new": PROTECTS, "other": None}
+    # With only the first one, nothing is wrong.
+    assert suppress_groups(groups, 3, published=published[:1], method="greedy") == {"new": None, "other": None}
+
+
+def test_greedy_keeps_groups_equal_to_published_ones_however_close_they_are():
+    # Two published sets two people apart stay shown (they are safe together: two rows, three cells),
+    # and so do new groups with the same members as either (no new aggregate).
+    first, second = COMMON | people("p", 2), COMMON | people("q", 6)
+    assert privacy.is_safe([first, second], 3)
+    groups = {"first again": first, "second again": second, "other": people("o", 8)}
+    for method in privacy.METHODS:
+        assert suppress_groups(groups, 3, published=[first, second], method=method) == dict.fromkeys(groups)
+
+
+def test_greedy_applies_the_pairwise_rule_to_groups_sharing_one_person():
+    small, wide = frozenset({"a", "b", "c"}), frozenset({"c", "d", "e", "f", "g", "h", "i"})
+    assert suppress_groups({"small": small, "wide": wide}, 3, method="greedy") == {"small": PROTECTS, "wide": None}
+    # Nothing can be worked out from the two (the optimum shows both).
+    assert suppress_groups({"small": small, "wide": wide}, 3) == {"small": None, "wide": None}
+
+
+def test_greedy_keeps_a_subgroup_of_a_published_set_when_the_difference_is_large():
+    # The new group lies inside the published one (5 people fewer, k = 3) and a bigger new group is
+    # disjoint from both: nothing is one or two people away from anything shown.
+    published = people("c", 10)
+    groups = {"inside": people("c", 5), "elsewhere": people("e", 7)}
+    for method in privacy.METHODS:
+        assert suppress_groups(groups, 3, published=[published], method=method) == {"inside": None, "elsewhere": None}
+
+
+# --- greedy: which exposed set is repaired first, by hiding which group ------------------------
+
+
+def _two_exposures():
+    """A whole scope split two ways into halves; one half of each way carries a small cell of its own.
+
+    k = 3. all - north - south = {z} and all - east - west = {a, b}; every two groups differ by 0 or at
+    least k people (no pairwise rule applies), so only the exact check sees them.
+    """
+    w1, w2, w3, w4 = (people(f"w{i}", 3) for i in range(1, 5))
+    z, ab = frozenset({"z"}), frozenset({"a", "b"})
+    return {"all": w1 | w2 | w3 | w4 | z | ab, "north": w1 | w2 | ab, "south": w3 | w4,
+            "east": w1 | w3 | z, "west": w2 | w4}
+
+
+def test_greedy_repairs_the_smallest_exposed_set_first_by_hiding_its_smallest_holder():
+    groups = _two_exposures()
+    assert sorted(map(sorted, privacy.small_computable_sets(list(groups.values()), 3))) == [["a", "b"], ["z"]]
+    # {z} first (one person, though {a, b} comes first in key order): its holders are all (15) and east
+    # (7), so east goes -- which also ends {a, b}; {z} is still all - north - south, and of its holders
+    # only all is left shown.
+    result = suppress_groups(groups, 3, method="greedy")
+    assert result == {"all": PROTECTS, "north": None, "south": None, "east": PROTECTS, "west": None}
+    assert privacy.is_safe([g for n, g in groups.items() if result[n] is None], 3)
+    # The optimum hides one group only: the whole scope.
+    assert suppress_groups(groups, 3) == {"all": PROTECTS, "north": None, "south": None, "east": None, "west": None}
+
+
+def test_greedy_hides_the_smallest_new_group_of_the_combination_ties_by_name():
+    # Published: the department. New: two teams inside it; D - A - B is person 18, held by D only, so
+    # one of the teams goes: the smaller, or of two the same size, the first by name.
+    published = [frozenset(range(6, 19))]
+    groups = {"zeta": frozenset(range(6, 12)), "alpha": frozenset(range(12, 18)), "other": frozenset(range(40, 50))}
+    result = suppress_groups(groups, 5, published=published, method="greedy")
+    assert result == {"zeta": None, "alpha": PROTECTS, "other": None}
+    groups = {"zeta": frozenset(range(6, 11)), "alpha": frozenset(range(11, 18)), "other": frozenset(range(40, 50))}
+    result = suppress_groups(groups, 5, published=published, method="greedy")
+    assert result == {"zeta": PROTECTS, "alpha": None, "other": None}
+
+
+# --- the exact cell grouping ---------------------------------------------------------------------
+
+
+def test_the_exact_cell_grouping_keeps_members_in_universe_order_on_a_large_universe():
+    universe = list(range(300))
+    groups = [frozenset(range(0, 300, 2)), frozenset(range(0, 300, 3))]
+    expected = [((0, 1), list(range(0, 300, 6))),
+                ((), [r for r in universe if r % 2 and r % 3]),
+                ((0,), [r for r in universe if r % 2 == 0 and r % 3]),
+                ((1,), [r for r in universe if r % 3 == 0 and r % 2])]
+    got = privacy._cells_exact(groups, universe)
+    assert sorted(got) == sorted(expected)
+    assert got == sorted(expected, key=lambda cell: universe.index(cell[1][0]))
+    assert privacy._cells(groups, universe) == got
+
+
+# --- the constraints of _Structure ---------------------------------------------------------------
+
+
+def structure(groups, k, published=()):
+    """``_Structure`` of a named family the way ``_suppress_optimal`` builds it, and the name of each variable."""
+    pub = [frozenset(groups[n]) for n in published]
+    free = [n for n in groups if n not in published]
+    var = sorted((n for n in free if len(groups[n]) >= k), key=lambda n: (len(groups[n]), n))
+    primary = sorted((n for n in free if len(groups[n]) < k), key=lambda n: (len(groups[n]), n))
+    prefix = [n.split("=", 1)[0] for n in [*published, *var, *primary]]
+    built = privacy._Structure(pub, [groups[n] for n in var], [groups[n] for n in primary], k, prefix)
+    return built, var
+
+
+def named(var, constraints):
+    return {frozenset(var[i] for i in c) for c in constraints}
+
+
+def _tree():
+    """A manager tree m0 over teams m1, m2 and m0's own team of 3, a whole scope of 20, two regions; k = 5."""
+    return {"all": frozenset(range(20)), "tree=m0": frozenset(range(18)), "team=m0": frozenset({0, 1, 2}),
+            "team=m1": frozenset(range(3, 11)), "team=m2": frozenset(range(11, 18)),
+            "region=N": frozenset(range(10)) | {18}, "region=S": frozenset(range(10, 18)) | {19}}
+
+
+def test_remainder_cuts_count_published_groups_as_shown():
+    built, var = structure(_tree(), 5, published=["tree=m0"])
+    # The published tree is shown: all - tree = {18, 19}; tree - m1 - m2 = m0's own 3; S - m2 = {10, 19}.
+    expected = {frozenset({"all"}), frozenset({"team=m1", "team=m2"}), frozenset({"region=S", "team=m2"})}
+    assert named(var, built.remainder_cuts([False] * len(var))) == expected
+    # Hiding m1 leaves the tree minus m2 with 11 people: that cut goes, the others stay.
+    hidden = [n == "team=m1" for n in var]
+    assert named(var, built.remainder_cuts(hidden)) == {frozenset({"all"}), frozenset({"region=S", "team=m2"})}
+
+
+def test_a_remainder_of_one_person_is_a_cut():
+    groups = {"department": frozenset(range(7)), "team": frozenset(range(6))}
+    built, var = structure(groups, 5)
+    assert named(var, built.remainder_cuts([False, False])) == {frozenset({"department", "team"})}
+    assert named(var, built.covers()) == {frozenset({"department", "team"})}
+    assert built.remainder_cuts([True, False]) == set() == built.remainder_cuts([False, True])
+
+
+# --- the union search ---------------------------------------------------------------------------
+
+
+def test_a_small_union_search_is_settled_by_enumeration_without_the_solver(monkeypatch):
+    import scipy.optimize
+
+    def no_solver(*args, **kwargs):
+        raise AssertionError("the integer program was used for a search of a few cells")
+
+    a, b, c = frozenset(range(4)) | {8}, frozenset(range(4, 8)) | {9}, frozenset(range(8))
+    d, e, f = frozenset(range(20, 24)) | {28}, frozenset(range(24, 28)) | {29}, frozenset(range(20, 28))
+    monkeypatch.setattr(scipy.optimize, "milp", no_solver)
+    oracle = privacy._Oracle([a, b, c, d, e, f])
+    unions = [sorted(p for cell in cells for p in oracle.cells[cell]) for cells in oracle.small_unions(3, limit=1)]
+    assert unions in ([[8, 9]], [[28, 29]])
+    assert sorted(map(sorted, privacy.small_computable_sets([a, b, c, d, e, f], 3))) == [[8, 9], [28, 29]]
