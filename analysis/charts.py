@@ -16,9 +16,9 @@ __all__ = [
     "engagement_trend",
     "forest_plot",
     "fva_bars",
-    "verdict_forest_plot",
     "theme_share_sparkline",
     "theme_share_trend",
+    "verdict_forest_plot",
 ]
 
 _FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 12}
@@ -209,7 +209,8 @@ def verdict_forest_plot(rows: Sequence[tuple[str, float, float, float, str]], *,
             "line": {"color": "#555", "dash": "dash"}}
     return go.Figure(traces, _layout(
         height=max(200, 90 + 26 * len(rows)), title=title, shapes=[zero],
-        legend={"orientation": "h", "y": -0.18 if len(rows) < 8 else -0.08, "x": 0},
+        # above the plot: below it, a legend placed in paper units lands on the x-axis title at some heights
+        legend={"orientation": "h", "x": 0, "y": 1, "yanchor": "bottom"},
         xaxis={"title": {"text": f"typical difference in proposed change (points, {_plain(level_text)} interval)"},
                "zeroline": False},
         yaxis={"autorange": "reversed", "automargin": True, "categoryorder": "array", "categoryarray": labels}))

@@ -34,3 +34,13 @@ def test_theme_share_trend_and_sparkline_use_percent():
     assert list(fig["data"][0]["y"]) == [10.0, 25.0]
     spark = charts.theme_share_sparkline([("2026-Q1", 0.1)]).to_dict()
     assert spark["layout"]["xaxis"]["visible"] is False
+
+
+def test_verdict_forest_legend_never_sits_on_the_axis_title():
+    """Below the plot, in paper units, the legend ("suggestive only", "no sign") was drawn over the x-axis
+    title on the demo's 11-theme report; above the plot nothing else is drawn there, whatever the height."""
+    for n in (1, 7, 8, 11, 25):
+        rows = [(f"theme {i}", 0.01 * i, 0.01 * i - 0.1, 0.01 * i + 0.1, ("clear", "suggestive", "no sign")[i % 3])
+                for i in range(n)]
+        legend = charts.verdict_forest_plot(rows).to_dict()["layout"]["legend"]
+        assert legend["yanchor"] == "bottom" and legend["y"] >= 1, n

@@ -254,8 +254,8 @@ def test_stored_aggregates_give_the_numbers_of_the_raw_observations(demo):
     """The leader report reads `observation_theme_stat`; it must equal building from every observation."""
     app, org = demo
     from analysis.insights import build_period_insights
-    from webapp.models import ObservationThemeStat
     from webapp.insights import report
+    from webapp.models import ObservationThemeStat
     from webapp.store import insights
 
     period_code = org.periods[-1]
@@ -382,8 +382,9 @@ def test_legend_and_joint_view_are_on_the_page(demo):
     app, org = demo
     client = app.test_client()
     _login(client, "leader@demo.test")
-    from analysis.linkage import LINK_LEGEND
     from markupsafe import escape
+
+    from analysis.linkage import LINK_LEGEND
 
     shown_joint = False
     for period in org.periods:
@@ -446,7 +447,7 @@ def test_one_base_everywhere_home_rollup_insights_and_json_agree(demo):
                  client.get(f"/rollup?period={period}").get_data(as_text=True)]
         for html in pages:
             assert f"{total['submitted']} of {total['invited']} invited submitted" in html
-            proposed = re.search(r'data-total="1">.*?data-proposed="([^"]+)"', html, re.S).group(1)
+            proposed = re.search(r'data-total="1">.*?data-proposed="([^"]+)"', html, re.DOTALL).group(1)
             assert Decimal(proposed) == Decimal(str(total["proposed"])).quantize(Decimal(proposed))
             if total["approved"] is None:
                 assert '<span class="undecided">undecided</span>' in html and ">0.00<" not in html
@@ -505,7 +506,8 @@ def test_the_live_forest_plot_draws_each_estimate_inside_its_interval(demo):
     """The dot is the typical (Hodges-Lehmann) difference the adjusted interval is built around, as
     the sentences quote it -- not the mean of a skewed change, which can fall outside its own bar."""
     from analysis.charts import _plain
-    from webapp.insights import report as insights_report, tables as insights_tables
+    from webapp.insights import report as insights_report
+    from webapp.insights import tables as insights_tables
 
     app, org = demo
     drawn = 0
@@ -524,3 +526,49 @@ def test_the_live_forest_plot_draws_each_estimate_inside_its_interval(demo):
                     assert plus >= -1e-9 and minus >= -1e-9, (period, label, x, plus, minus)
                     drawn += 1
     assert drawn > 5
+
+
+def test_every_difference_on_the_themes_table_says_its_unit(demo):
+    """The "Together" column read "-9.5" beside "Difference -8.1 pts": a number without its unit."""
+    import re
+
+    app, org = demo
+    client = app.test_client()
+    _login(client, "leader@demo.test")
+    seen = 0
+    for period in org.periods:
+        html = client.get(f"/insights?period={period}").get_data(as_text=True)
+        for column in ("Difference", "Together"):
+            for cell in re.findall(rf'<td data-label="{column}"[^>]*>(.*?)</td>', html, re.DOTALL):
+                text = re.sub(r"<[^>]+>", " ", cell)
+                if re.search(r"\d", text):
+                    assert re.search(r"[+-−]?\d+\.\d\s*pts", text), (period, column, text)
+                    seen += column == "Together"
+    assert seen
+
+
+def test_the_theme_version_note_reads_as_one_sentence(demo):
+    """The stored summary ends with a full stop; in brackets mid-sentence it read "(… observations.)."."""
+    app, org = demo
+    client = app.test_client()
+    _login(client, "leader@demo.test")
+    html = client.get(f"/insights?period={org.periods[-1]}").get_data(as_text=True)
+    assert "themes version 1 of" in html and ".)." not in html
+
+
+def test_a_group_where_nobody_submitted_is_not_called_undecided(demo):
+    """A region whose invitees all left the plan unsubmitted has no plan to decide: "nobody submitted",
+    never "undecided" (the report, the roll-up page and the offline report alike)."""
+    import re
+
+    app, org = demo
+    client = app.test_client()
+    _login(client, "leader@demo.test")
+    period = org.periods[-1]
+    empty = [r["region"] for r in _insights(app, period)["rollup"]["by_region"] if r["submitted"] == 0]
+    assert empty, "the demo's last period has a group where nobody submitted"
+    for url in (f"/insights?period={period}", f"/rollup?period={period}", f"/insights/report.html?period={period}"):
+        html = client.get(url).get_data(as_text=True)
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", html, re.DOTALL):
+            if re.search(r">\s*0 / \d+", row):
+                assert "nobody submitted" in row and ">undecided<" not in row, url
