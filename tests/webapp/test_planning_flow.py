@@ -7,7 +7,12 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from tests.support.web import login, plan_form
-from webapp.models import Decision, EngagementResponse, Observation, Participation, PlanSubmission
+from webapp.models import (
+    Decision,
+    EngagementResponse,
+    Participation,
+    PlanSubmission,
+)
 
 
 def _count(db, model):
@@ -114,7 +119,7 @@ def test_queue_shows_context_rationale_confidence_change_and_recent_quarters(app
     from webapp.store import people
 
     previous = people.ensure_period("2026-Q4")
-    db.session.add(Actual(person_id=org["r1"].id, period_id=previous.id, amount=Decimal("104000")))
+    db.session.add(Actual(person_id=org["r1"].id, period_id=previous.id, amount=Decimal(104000)))
     db.session.commit()
     submit_plan(app, org, "r1", proposed="120000", confidence="4")
     login(client, "m1@example.test")
@@ -170,3 +175,17 @@ def test_bulk_approve_needs_a_csrf_token(app, client, org, db):
         app.config["WTF_CSRF_ENABLED"] = False
     db.session.expire_all()
     assert p1.status == "submitted"
+
+
+def test_the_audit_trail_keeps_a_moment_on_one_line_and_its_amount_after_a_colon(client, org, db):
+    """At phone width "2026-12-03 15:28 UTC" broke after "2026-12-", and the amount followed " : "."""
+    import re
+
+    login(client, "r1@example.test")
+    client.post(_respond_url(org), data=plan_form())
+    plan = db.session.scalar(select(PlanSubmission).where(PlanSubmission.person_id == org["r1"].id,
+                                                          PlanSubmission.status == "submitted"))
+    for url in (f"/plans/{plan.id}", "/plans/history"):
+        html = client.get(url).get_data(as_text=True)
+        entry = re.search(r"submitted\s+on (.*?)120,000\.00", html, re.DOTALL).group(1)
+        assert re.fullmatch(r'<span class="text-nowrap">\d{4}-\d\d-\d\d \d\d:\d\d UTC</span>: ', entry), entry
