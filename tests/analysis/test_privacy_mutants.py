@@ -199,3 +199,42 @@ def test_a_small_union_search_is_settled_by_enumeration_without_the_solver(monke
     unions = [sorted(p for cell in cells for p in oracle.cells[cell]) for cells in oracle.small_unions(3, limit=1)]
     assert unions in ([[8, 9]], [[28, 29]])
     assert sorted(map(sorted, privacy.small_computable_sets([a, b, c, d, e, f], 3))) == [[8, 9], [28, 29]]
+
+
+# --- the optimal method: ties, and the shortcut ------------------------------------------------------
+
+
+def test_a_tie_between_groups_of_one_size_goes_the_same_way_whatever_the_input_order():
+    # all - east - west and all - north - south are four people each: with the whole scope kept (its
+    # weight), one of east/west and one of north/south must go -- ties of equal size, broken by name.
+    groups = {"all": frozenset(range(24)), "region=east": frozenset(range(10)), "region=west": frozenset(range(10, 20)),
+              "site=north": frozenset(range(2, 12)), "site=south": frozenset(range(12, 22))}
+    first = suppress_groups(groups, 5, weights={"all": 10.0})
+    assert sum(r is not None for r in first.values()) == 2 and first["all"] is None
+    for order in (list(groups), list(reversed(groups)), ["site=south", "all", "region=west", "site=north",
+                                                          "region=east"]):
+        assert suppress_groups({n: groups[n] for n in order}, 5, weights={"all": 10.0}) == first
+
+
+def _count_oracle_calls(monkeypatch):
+    calls = []
+    original = privacy._Oracle.violations
+
+    def counted(self, *args, **kwargs):
+        calls.append(self.space.hist is not None)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(privacy._Oracle, "violations", counted)
+    return calls
+
+
+def test_the_shortcut_is_taken_on_a_covering_constraint_alone(monkeypatch):
+    # Three filters crossing each other (no nested family, so no remainder cut), one of them a person
+    # short of another: the nested-pair constraint alone settles that showing everything is unsafe.
+    groups = {"filter=a": frozenset(range(12)), "filter=b": frozenset(range(6, 18)), "filter=c": frozenset(range(11))}
+    built, var = structure(groups, 5)
+    assert built.nested == set() and built.remainder_cuts([False] * len(var)) == set()
+    assert named(var, built.covers()) == {frozenset({"filter=a", "filter=c"})}
+    calls = _count_oracle_calls(monkeypatch)
+    assert suppress_groups(groups, 5) == {"filter=a": None, "filter=b": None, "filter=c": PROTECTS}
+    assert calls == [True]  # only the lazy loop's exact check of the solution
