@@ -238,3 +238,23 @@ def test_the_shortcut_is_taken_on_a_covering_constraint_alone(monkeypatch):
     calls = _count_oracle_calls(monkeypatch)
     assert suppress_groups(groups, 5) == {"filter=a": None, "filter=b": None, "filter=c": PROTECTS}
     assert calls == [True]  # only the lazy loop's exact check of the solution
+
+
+@pytest.mark.parametrize("weights, hidden", [
+    ({}, "team"),  # equal costs: the smaller group goes
+    ({"team": 1.2}, "department"),  # the cheaper one goes, whatever the sizes
+    ({"department": 0.01}, "department"),
+    ({"team": 0.5}, "team"),
+])
+def test_the_optimum_hides_the_cheapest_group_of_a_nested_pair(weights, hidden):
+    groups = {"department": frozenset(range(7)), "team": frozenset(range(6))}
+    result = suppress_groups(groups, 5, weights=weights)
+    assert result == {n: PROTECTS if n == hidden else None for n in groups}
+
+
+@pytest.mark.parametrize("weight, hidden", [(1.5, "west"), (0.5, "all"), (1.0, "west")])
+def test_a_weight_is_compared_with_the_default_weight_of_one(weight, hidden):
+    # all - east - west is two people: one of the three goes; unweighted groups cost 1 each.
+    groups = {"all": frozenset(range(20)), "east": frozenset(range(10)), "west": frozenset(range(10, 18))}
+    result = suppress_groups(groups, 5, weights={"all": weight})
+    assert result == {n: PROTECTS if n == hidden else None for n in groups}
