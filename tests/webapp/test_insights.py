@@ -572,3 +572,22 @@ def test_a_group_where_nobody_submitted_is_not_called_undecided(demo):
         for row in re.findall(r"<tr[^>]*>(.*?)</tr>", html, re.DOTALL):
             if re.search(r">\s*0 / \d+", row):
                 assert "nobody submitted" in row and ">undecided<" not in row, url
+
+
+def test_every_chart_heading_says_something_where_the_chart_is_hidden(demo):
+    """At phone width the charts are hidden (.chart-wide): the share-trend heading stood over nothing.
+    Each chart's section keeps a table or a note (.chart-note, which says the charts are hidden there)."""
+    import re
+
+    app, org = demo
+    client = app.test_client()
+    _login(client, "leader@demo.test")
+    html = client.get(f"/insights?period={org.periods[-1]}").get_data(as_text=True)
+    charts = re.findall(r'<div class="chart-wide"><div id="(chart-[a-z]+)"', html)
+    assert "chart-trend" in charts
+    for chart_id in charts:
+        at = html.index(f'<div class="chart-wide"><div id="{chart_id}"')
+        start = max(html.rfind("<h2", 0, at), html.rfind("<h3", 0, at))
+        ends = [i for i in (html.find("<h2", at), html.find("<h3", at)) if i > 0]
+        section = html[start:min(ends) if ends else len(html)]
+        assert "chart-note" in section or "<table" in section, chart_id  # something to read without it
