@@ -189,3 +189,15 @@ def test_the_audit_trail_keeps_a_moment_on_one_line_and_its_amount_after_a_colon
         html = client.get(url).get_data(as_text=True)
         entry = re.search(r"submitted\s+on (.*?)120,000\.00", html, re.DOTALL).group(1)
         assert re.fullmatch(r'<span class="text-nowrap">\d{4}-\d\d-\d\d \d\d:\d\d UTC</span>: ', entry), entry
+
+
+def test_a_five_point_scale_stacks_in_order_at_phone_width(client, org):
+    """Wrapped inline at 375 px the scale read "Strongly disagree Disagree / Neither … Agree / Strongly
+    agree"; it is a column there (Bootstrap flex-column) and a row from the small breakpoint up."""
+    import re
+
+    login(client, "r1@example.test")
+    html = client.get(_respond_url(org)).get_data(as_text=True)
+    scales = re.findall(r'<div class="([^"]*\blikert\b[^"]*)">', html)
+    assert scales and all({"flex-column", "flex-sm-row"} <= set(c.split()) for c in scales)
+    assert len(scales) == len(re.findall(r">\s*Strongly agree\s*<", html))
