@@ -234,19 +234,27 @@ def find_phrases(
 
 _CASED_TOKEN_RE = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
 _SENTENCE_END = re.compile(r"[.!?:;\n\r\t\"(\[•*]|\s[-–—]+\s")
+# What joins the parts of a compound word ("sign-off", "multi-year"): a hyphen with no space around it.
+_HYPHENS = frozenset({"-", "\u2010", "\u2011"})
 
 
 class CasedToken(tuple):
-    """A token as written: ``(lower, surface, initial)``; ``initial`` is True at a sentence start."""
+    """A token as written: ``(lower, surface, initial, joined)``.
+
+    ``initial`` is True at a sentence start; ``joined`` is True when the token is attached to the
+    one before by a hyphen, with no space ("offs" in "sign-offs", "year" in "multi-year"): the two
+    are one compound word, which a name may hold whole but never cut.
+    """
 
     __slots__ = ()
 
-    def __new__(cls, lower: str, surface: str, initial: bool):
-        return super().__new__(cls, (lower, surface, initial))
+    def __new__(cls, lower: str, surface: str, initial: bool, joined: bool = False):
+        return super().__new__(cls, (lower, surface, initial, joined))
 
     lower = property(lambda self: self[0])
     surface = property(lambda self: self[1])
     initial = property(lambda self: self[2])
+    joined = property(lambda self: self[3])
 
 
 def cased_tokens(text: str) -> list[CasedToken]:
@@ -266,7 +274,7 @@ def cased_tokens(text: str) -> list[CasedToken]:
         gap = text[last_end : m.start()]
         initial = not out or bool(_SENTENCE_END.search(gap))
         word = m.group().replace("’", "'")
-        out.append(CasedToken(word.lower(), word, initial))
+        out.append(CasedToken(word.lower(), word, initial, bool(out) and gap in _HYPHENS))
         last_end = m.end()
     if [t.lower for t in out] != tokenize(text):
         return [CasedToken(t, t, True) for t in tokenize(text)]
@@ -390,24 +398,33 @@ class Dangling:
     * A word nearly always followed by a particle is half of a phrasal verb ("top" up): it may
       end a phrase only with that particle, and a particle may end a phrase only after a word
       it follows in at least ``share / 2`` of that word's occurrences ("salary in" may not).
+    * A particle is a preposition, not half of a phrasal verb, where it always has an object:
+      people end a sentence with a phrasal verb ("I can't top up", "the VP signed off") but not
+      with a preposition, so a pair written at least ``min_pair`` times and never at a sentence's
+      end may not end a phrase ("turnover in [IT]", "reopen in [Q3]").
     """
 
-    def __init__(self, share: float = 0.75, min_count: int = 3) -> None:
+    def __init__(self, share: float = 0.75, min_count: int = 3, min_pair: int = 5) -> None:
         self.share = share
         self.min_count = min_count
+        self.min_pair = min_pair
         self._seen: Counter[str] = Counter()
         self._before_content: Counter[str] = Counter()
         self._before_particle: Counter[tuple[str, str]] = Counter()
+        self._particle_final: Counter[tuple[str, str]] = Counter()
 
     def update(self, token_lists: Iterable[Sequence[CasedToken]]) -> Dangling:
         """Count how each word is followed in these tokenised texts; return self."""
         for tokens in token_lists:
-            for tok, nxt in zip(tokens, list(tokens[1:]) + [None]):
+            after = list(tokens[2:]) + [None, None]
+            for tok, nxt, then in zip(tokens, list(tokens[1:]) + [None], after):
                 self._seen[tok.lower] += 1
                 if nxt is None or nxt.initial:
                     continue
                 if nxt.lower in _TRAILING_PARTICLES:
                     self._before_particle[(tok.lower, nxt.lower)] += 1
+                    if then is None or then.initial:
+                        self._particle_final[(tok.lower, nxt.lower)] += 1
                 elif (nxt.lower not in FUNCTION_WORDS and not is_slot_filler(nxt.lower)) or nxt.lower in _DETERMINERS:
                     self._before_content[tok.lower] += 1
         self._particle_total: Counter[str] = Counter()
@@ -420,7 +437,10 @@ class Dangling:
         last = words[-1]
         if last in _TRAILING_PARTICLES:
             before = words[-2] if len(words) > 1 else ""
-            return self._seen[before] > 0 and self._before_particle[(before, last)] >= 0.5 * self.share * self._seen[before]
+            pair = self._before_particle[(before, last)]
+            if pair >= self.min_pair and not self._particle_final[(before, last)]:
+                return False  # always followed by its object: a preposition
+            return self._seen[before] > 0 and pair >= 0.5 * self.share * self._seen[before]
         n = self._seen[last]
         if n < self.min_count:
             return True
@@ -445,8 +465,14 @@ def phrase_candidates(tokens: Sequence[CasedToken], entities: Entities, max_word
       nor part of an entity's mention ("Systems" in "Halden Systems"), so an entity
       ("Corelli", "Apple Pay", "Halden Systems") never makes up a name on its own.
 
+    A compound word ("sign-off", "multi-year", "out-of-the-box") is one word here: a span of
+    several words never starts or ends inside it, it counts once towards ``max_words``, and its
+    parts may be function words ("sign-off" may end a name, "on-site" start one). Each part is
+    still a one-word candidate, as evidence of the words a theme uses.
+
     ``key`` joins the stems of the words (function words as written), so "card arrived" and
-    "card arriving" are one candidate; ``words`` are the lower-case tokens.
+    "card arriving" are one candidate, and so are "top-up" and "top up"; ``words`` are the
+    lower-case words as written, a compound's parts joined by its hyphen.
     """
     words = [t.lower for t in tokens]
     named = set()  # positions inside an entity mention ("Halden Systems": both words)
@@ -456,31 +482,53 @@ def phrase_candidates(tokens: Sequence[CasedToken], entities: Entities, max_word
     n = len(words)
     for i in range(n):
         first = words[i]
-        if first in FUNCTION_WORDS or is_slot_filler(first):
+        if is_slot_filler(first):
             continue
-        for j in range(i + 1, min(n, i + max_words) + 1):
+        if first in FUNCTION_WORDS and not (i + 1 < n and tokens[i + 1].joined):
+            continue  # a compound may start with one: "on-site", "out-of-the-box"
+        n_words = 0
+        for j in range(i + 1, n + 1):
             last = words[j - 1]
             if is_slot_filler(last) or (j - 1 > i and tokens[j - 1].initial):
                 break  # no numbers, and never across a sentence end
+            if not tokens[j - 1].joined:
+                n_words += 1  # a compound word counts once
+                if n_words > max_words:
+                    break
             span = words[i:j]
             if last in _CLAUSE_WORDS:
                 break  # a question word opens another clause
-            if len(span) < min_words:
+            if j - i > 1 and ((j < n and tokens[j].joined) or tokens[i].joined):
+                continue  # a phrase never cuts a compound word: "procurement needs sign" of "sign-off"
+            if n_words < min_words:
                 continue
-            if last in FUNCTION_WORDS and not (len(span) > 1 and last in _TRAILING_PARTICLES
-                                               and span[-2] not in FUNCTION_WORDS):
+            compound_end = tokens[j - 1].joined  # "sign-off", "top-up": the compound is one word
+            if last in FUNCTION_WORDS and not compound_end and not (
+                    len(span) > 1 and last in _TRAILING_PARTICLES and span[-2] not in FUNCTION_WORDS):
                 continue
             if not any(w not in STOP_WORDS and w not in entities and len(w) > 1 and i + o not in named
                        for o, w in enumerate(span)):
                 continue
-            if dangling is not None and len(span) > 1 and not dangling.ends_ok(span):
+            if (dangling is not None and len(span) > 1 and not (compound_end and last in FUNCTION_WORDS)
+                    and not dangling.ends_ok(span)):
                 continue
             stems = [w if w in FUNCTION_WORDS else stem(w) for w in span]
             content = [st for st, w in zip(stems, span) if w not in FUNCTION_WORDS]
             if len(set(content)) < len(content):
                 continue  # "AI AI AI", "card to card": a word said twice is not a name
-            out.append((" ".join(stems), tuple(span)))
+            out.append((" ".join(stems), _written_words(tokens[i:j])))
     return out
+
+
+def _written_words(tokens: Sequence[CasedToken]) -> tuple[str, ...]:
+    """The lower-case words of a span, a compound's parts joined by its hyphen: ("sign-offs", "needed")."""
+    out: list[str] = []
+    for t in tokens:
+        if t.joined and out:
+            out[-1] = f"{out[-1]}-{t.lower}"
+        else:
+            out.append(t.lower)
+    return tuple(out)
 
 
 def _mention_runs(tokens: Sequence[CasedToken], entities: Entities) -> list[tuple[int, int]]:

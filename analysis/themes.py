@@ -49,7 +49,9 @@ Method (each step measured on BANKING77 in ``benchmarks/themes_banking77.py``):
    similarity to their own centroid) as a candidate for a new theme: theme id ``-1``.
 6. **Name** each theme with a phrase people wrote (:meth:`_Phrases.rank`): candidates are the 1-4
    word spans of its texts that start and end on content words (a phrasal verb's particle may
-   end one: "top up"), hold no number or amount, do not end on a word people rarely end on
+   end one: "top up", but not a preposition, a particle people never end a sentence with:
+   "turnover in"), never cut a hyphenated compound ("sign-off", "multi-year", shown with its
+   hyphen), hold no number or amount, do not end on a word people rarely end on
    ("new", "auto", "closed" [the ticket]) and hold a content word that is not an entity; each is
    scored by coverage, distinctiveness (class-based TF-IDF) and centrality (closeness of its
    texts to the centroid), phrases before single words, unique across themes (largest first).
@@ -795,7 +797,7 @@ class _Phrases:
     def show(self, j: int) -> str:
         """The phrase as people write it: its most frequent wording, entities and acronyms in their case."""
         words = min(self.forms[self.keys[j]].items(), key=lambda kv: (-kv[1], kv[0]))[0]
-        return " ".join(self.entities.show(w) for w in words)
+        return " ".join("-".join(self.entities.show(part) for part in w.split("-")) for w in words)
 
     def rank(self, rows: np.ndarray, k: int, weights: np.ndarray, sims: np.ndarray) -> list[list[int]]:
         """Return, per theme, its candidate phrases best first: phrases of 2-4 words, then single words.

@@ -108,6 +108,39 @@ def test_dangling_words_do_not_end_a_phrase():
     assert "auto top up" in spans and "auto top" not in spans
 
 
+def test_a_compound_word_is_never_cut_and_keeps_its_hyphen():
+    from analysis.text import cased_tokens, find_entities, phrase_candidates
+
+    entities = find_entities(["x"])
+    spans = [" ".join(w) for _, w in phrase_candidates(cased_tokens("Procurement now needs sign-offs from VPs"),
+                                                       entities)]
+    assert "needs sign-offs" in spans and "sign-offs" in spans
+    phrases = [s for s in spans if " " in s or "-" in s]  # each part alone is still a one-word candidate
+    assert not [s for s in phrases if s.endswith(" sign") or s.startswith("offs")]
+    spans = [" ".join(w) for _, w in phrase_candidates(cased_tokens("They want multi-year terms"), entities)]
+    assert "multi-year terms" in spans and "year terms" not in spans and "want multi" not in spans
+    # a compound may start or end with a function word, and counts as one of the four words
+    spans = [" ".join(w) for _, w in phrase_candidates(cased_tokens("out-of-the-box integration with SAP"),
+                                                       entities)]
+    assert "out-of-the-box integration with sap" in spans
+    assert not [s for s in spans if " " in s and s.split(" ")[0] in ("of-the-box", "the-box", "box")]
+    # "top-up" and "top up" are one candidate, shown as people write it
+    assert dict(phrase_candidates(cased_tokens("top-up failed"), entities)).keys() & dict(
+        phrase_candidates(cased_tokens("top up failed"), entities)).keys() >= {"top up fail"}
+
+
+def test_a_particle_always_followed_by_its_object_is_a_preposition():
+    from analysis.text import Dangling, cased_tokens
+
+    texts = [f"high turnover in {team} again" for team in ("IT", "finance", "legal", "ops", "sales")]
+    texts += ["I can't top up", "top up failed", "how do I top up", "top up my card", "top up by card"]
+    dangling = Dangling().update([cased_tokens(t) for t in texts])
+    assert not dangling.ends_ok(["turnover", "in"])  # five times, never at a sentence's end
+    assert dangling.ends_ok(["top", "up"])  # ends a sentence too: a phrasal verb
+    fewer = Dangling().update([cased_tokens(t) for t in texts[1:]])
+    assert fewer.ends_ok(["turnover", "in"])  # four uses are too few to tell
+
+
 def test_mentions_are_runs_of_capitalised_words_holding_an_entity():
     from analysis.text import cased_tokens, find_entities, mention_spans
 
