@@ -258,3 +258,15 @@ def test_a_weight_is_compared_with_the_default_weight_of_one(weight, hidden):
     groups = {"all": frozenset(range(20)), "east": frozenset(range(10)), "west": frozenset(range(10, 18))}
     result = suppress_groups(groups, 5, weights={"all": weight})
     assert result == {n: PROTECTS if n == hidden else None for n in groups}
+
+
+def test_a_remainder_cut_repairs_the_first_solution_before_the_oracle_is_asked(monkeypatch):
+    # all = tree a + tree b + {x, y}; tree a = its two teams exactly. The partition constraint first
+    # hides tree a (the cheapest of all, a, b), which leaves all - a1 - a2 - b = {x, y}: a remainder
+    # cut (no linear algebra) moves the hiding to tree b, and the exact check is needed once.
+    groups = {"all": frozenset(range(22)) | {"x", "y"}, "tree=a": frozenset(range(10)),
+              "team=a1": frozenset(range(5)), "team=a2": frozenset(range(5, 10)), "tree=b": frozenset(range(10, 22))}
+    calls = _count_oracle_calls(monkeypatch)
+    result = suppress_groups(groups, 5)
+    assert result == {n: PROTECTS if n == "tree=b" else None for n in groups}
+    assert calls == [True]
