@@ -270,3 +270,26 @@ def test_a_remainder_cut_repairs_the_first_solution_before_the_oracle_is_asked(m
     result = suppress_groups(groups, 5)
     assert result == {n: PROTECTS if n == "tree=b" else None for n in groups}
     assert calls == [True]
+
+
+def fewest_hidden(groups, k):
+    """The fewest groups (of at least k people) to hide for ``is_safe``, by trying every choice."""
+    from itertools import combinations
+
+    names = [n for n, g in groups.items() if len(g) >= k]
+    for count in range(len(names) + 1):
+        for hide in combinations(names, count):
+            if privacy.is_safe([groups[n] for n in names if n not in hide], k):
+                return count
+    raise AssertionError("hiding everything is safe")
+
+
+def test_the_optimum_is_integral_where_the_relaxation_is_not():
+    # Eight people, four overlapping groups, k = 4: the lazy constraints accumulate into a cover whose
+    # linear relaxation is fractional; rounding it hides three groups, the integer optimum two.
+    groups = {"g0": frozenset({0, 1, 2, 4, 5, 7}), "g1": frozenset({0, 2, 5, 6, 7}), "g2": frozenset(range(8)),
+              "g3": frozenset({0, 2, 3, 5, 6, 7})}
+    result = suppress_groups(groups, 4)
+    assert result == {"g0": None, "g1": PROTECTS, "g2": PROTECTS, "g3": None}
+    assert fewest_hidden(groups, 4) == 2
+    assert privacy.is_safe([g for n, g in groups.items() if result[n] is None], 4)
