@@ -293,3 +293,38 @@ def test_the_optimum_is_integral_where_the_relaxation_is_not():
     assert result == {"g0": None, "g1": PROTECTS, "g2": PROTECTS, "g3": None}
     assert fewest_hidden(groups, 4) == 2
     assert privacy.is_safe([g for n, g in groups.items() if result[n] is None], 4)
+
+
+# --- what was published ------------------------------------------------------------------------
+
+
+def _union_pattern(shift=0):
+    """Five groups, every two 0 or at least 3 people apart, with g1 + g2 - g3 - g4 + g5 = {100, 101} (+ shift)."""
+    a, b, c, d, e, f = (frozenset(range(s + shift, s + shift + 3)) for s in range(0, 18, 3))
+    return {"g1": {100 + shift} | a | b, "g2": {101 + shift} | c | d, "g3": a | c | e, "g4": b | d | f, "g5": e | f}
+
+
+@pytest.mark.parametrize("method", privacy.METHODS)
+@pytest.mark.parametrize("groups", [{}, {"new": frozenset(range(50, 60))}])
+def test_an_earlier_disclosure_is_refused_by_both_methods_whatever_is_new(method, groups):
+    with pytest.raises(privacy.DisclosureError) as err:
+        suppress_groups(groups, 5, published=[frozenset(range(7)), frozenset(range(6))], method=method)
+    assert err.value.sets == [frozenset({6})]
+    # A union of cells published earlier too (found by the union search).
+    with pytest.raises(privacy.DisclosureError) as err:
+        suppress_groups(groups, 3, published=list(_union_pattern().values()), method=method)
+    assert err.value.sets == [frozenset({100, 101})]
+
+
+def test_without_the_union_search_the_optimiser_repairs_single_cells_only():
+    # A nested pair one person apart, next to the union pattern: with unions=False only the pair is
+    # repaired (one group hidden) and the union stays computable; with unions, one more group goes.
+    groups = {**_union_pattern(), "dept": frozenset(range(200, 210)), "team": frozenset(range(200, 209))}
+    cells_only = suppress_groups(groups, 3, unions=False)
+    assert cells_only == {n: PROTECTS if n == "team" else None for n in groups}
+    shown = [g for n, g in groups.items() if cells_only[n] is None]
+    assert privacy.small_computable_sets(shown, 3, unions=False) == []
+    assert privacy.small_computable_sets(shown, 3) == [frozenset({100, 101})]
+    both = suppress_groups(groups, 3)
+    assert sum(r is not None for r in both.values()) == 2 and both["team"] == PROTECTS
+    assert privacy.is_safe([g for n, g in groups.items() if both[n] is None], 3)
