@@ -415,3 +415,20 @@ def test_the_dashboards_tables_read_as_cards_at_phone_width(app, client, engagem
     assert "visually-hidden" not in heat  # reasons sit in .cell-why, which phone width shows
     # the trend chart gives way to its table at phone width, and says so
     assert re.search(r'<div class="chart-wide"><div id="chart-trend"', html)
+
+
+def test_the_page_opens_on_a_breakdown_with_numbers_and_says_when_one_has_none(app, client, engagement_org):
+    """Every department is hidden here (Tiny has 4; Big would give Tiny away as the rest of the
+    organisation): opened without a choice, the page shows regions instead, and asked for
+    departments it says that none can be shown and where numbers are. Exports and the CLI keep
+    the first breakdown, so a script's default never depends on the data."""
+    cid = engagement_org["closed"]
+    login(client, "hr@example.test")
+    html = client.get(f"/engagement?campaign={cid}").get_data(as_text=True)
+    assert '<option value="region" selected>' in html and 'id="breakdown-hidden"' not in html
+    assert '<th scope="row">North</th>' in html
+    html = client.get(f"/engagement?campaign={cid}&by=department").get_data(as_text=True)
+    note = html[html.index('id="breakdown-hidden"'):]
+    note = note[:note.index("</div>")]
+    assert "No department can show its numbers" in note and "by=region" in note
+    assert engagement_json(app, "--campaign", str(cid))["by"] == "department"

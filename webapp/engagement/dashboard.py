@@ -69,6 +69,7 @@ class Dashboard:
     comment_themes: tuple[CommentTheme, ...] | None
     actions: tuple = field(default=())
     comments: CommentView | None = None  # the whole scope's comments under their themes, searched
+    with_numbers: tuple[str, ...] = ()  # the breakdowns with at least one group's numbers shown
 
 
 def _rows(groups: list[str], by: str | None) -> tuple[HeatmapRow, ...]:
@@ -100,11 +101,32 @@ def chosen_campaign(campaign_ref: str | int | None) -> tuple[list[CampaignRef], 
     return campaigns, store.find_campaign(campaign_ref, campaigns)
 
 
+def _with_numbers(choices: tuple[str, ...], res: CampaignResults, names: list[str]) -> tuple[str, ...]:
+    """The breakdowns of ``choices`` with at least one group whose numbers are shown.
+
+    A page opened without a breakdown opens on the first of them: on an organisation whose
+    departments cut across the manager teams, every department can be hidden to protect the
+    first-line managers, and a page of hidden rows reads as a bug.
+    """
+    out = []
+    for by in choices:
+        prefix = f"{by}="
+        for name in names:
+            if name.startswith(prefix):
+                shown = res.groups.get(name) if res.closed else res.participation.get(name)
+                if shown is not None and not shown.suppressed:
+                    out.append(by)
+                    break
+    return tuple(out)
+
+
 def dashboard(campaign_ref: str | int | None, role: str, k: int, by: str | None = None,
-              query: str | None = None) -> Dashboard:
+              query: str | None = None, *, open_on_numbers: bool = False) -> Dashboard:
     """Gather the HR dashboard for one campaign (default: the latest closed one) and one breakdown.
 
     ``query`` searches the comments' text (whole scope only; the breakdown never narrows them).
+    Without ``by``, the first breakdown is chosen, or with ``open_on_numbers`` (the page) the first
+    one that shows some group's numbers.
     """
     if role not in ROLE_SCOPES:
         raise NotFound("No engagement dashboard for this role.")
@@ -113,15 +135,16 @@ def dashboard(campaign_ref: str | int | None, role: str, k: int, by: str | None 
     choices = tuple(b for b in BY_CHOICES if b in attributes or (b == "manager_tree" and trees))
     if not choices:
         by = None
-    elif by in (None, ""):
-        by = choices[0]
-    elif by not in choices:
+    elif by not in (None, "") and by not in choices:
         raise NotFound(f"Cannot group by {by!r}; choose one of {', '.join(choices)}.")
     drivers, _, _ = store.drivers(campaign)
     closed = [c for c in campaigns if c.closed]
     many = results.results_many(closed + ([] if campaign.closed else [campaign]), role, k)
     res = many[campaign.id]
     names = list(res.groups) if campaign.closed else list(res.participation)
+    with_numbers = _with_numbers(choices, res, names)
+    if choices and by in (None, ""):
+        by = with_numbers[0] if open_on_numbers and with_numbers else choices[0]
     points = []
     summaries = []
     for c in closed:
@@ -134,6 +157,6 @@ def dashboard(campaign_ref: str | int | None, role: str, k: int, by: str | None 
         role=role, k=k, campaigns=tuple(campaigns), campaign=campaign, by=by, by_choices=choices,
         drivers=drivers, results=res, rows=_rows(names, by), trend=tuple(points),
         comment_themes=comment_themes(comments),
-        actions=tuple(actions_store.driver_actions()), comments=comments,
+        actions=tuple(actions_store.driver_actions()), comments=comments, with_numbers=with_numbers,
     )
 

@@ -54,11 +54,11 @@ def _page_tables(d):
     return out
 
 
-def _dashboard():
+def _dashboard(open_on_numbers: bool = False):
     try:
         return engagement_dashboard.dashboard(request.args.get("campaign"), current_user.role,
                                               current_app.config["MIN_GROUP_SIZE"], request.args.get("by"),
-                                              query=request.args.get("q"))
+                                              query=request.args.get("q"), open_on_numbers=open_on_numbers)
     except NotFound:
         abort(404)
 
@@ -66,7 +66,7 @@ def _dashboard():
 @bp.route("/engagement")
 @allow("hr", "admin", "leader")
 def dashboard():
-    d = _dashboard()
+    d = _dashboard(open_on_numbers=True)  # exports, the API and the CLI keep the first breakdown
     form = None
     if d.campaign.closed:
         form = ActionForm(kind="driver", period=d.campaign.period)
