@@ -183,6 +183,31 @@ def test_a_remainder_of_one_person_is_a_cut():
     assert built.remainder_cuts([True, False]) == set() == built.remainder_cuts([False, True])
 
 
+def test_the_parent_of_a_team_is_its_smallest_tree_even_below_a_published_whole_scope():
+    built, var = structure(_tree(), 5, published=["all"])
+    order = ["all", *var, "team=m0"]  # published, variables (by size), too few
+    parent = {order[j]: order[i] for j, i in enumerate(built.parent) if i is not None}
+    assert parent == {"tree=m0": "all", "team=m1": "tree=m0", "team=m2": "tree=m0", "team=m0": "tree=m0"}
+    # all - tree = {18, 19}; tree - m1 - m2 = m0's own 3; S - m2 = {10, 19}.
+    expected = {frozenset({"tree=m0"}), frozenset({"tree=m0", "team=m1", "team=m2"}),
+                frozenset({"region=S", "team=m2"})}
+    assert named(var, built.remainder_cuts([False] * len(var))) == expected
+
+
+def test_the_blocks_of_one_breakdown_are_tried_as_one_partition_first():
+    # A team crossing region S (and holding the two people in no region) is smaller than both regions:
+    # the partition constraint is the regions' (all - N - S = {22, 23}), not all - X - N.
+    groups = {"all": frozenset(range(24)), "region=N": frozenset(range(12)), "region=S": frozenset(range(12, 22)),
+              "team=X": frozenset(range(16, 24))}
+    built, var = structure(groups, 5)
+    assert named(var, built.covers()) == {frozenset({"all", "region=N", "region=S"})}
+    # Of a breakdown crossing itself, the largest block first: all - f1 - f3 = {17, 18, 19}.
+    groups = {"all": frozenset(range(20)), "filter=1": frozenset(range(5, 17)), "filter=2": frozenset(range(10, 20)),
+              "filter=3": frozenset(range(5))}
+    built, var = structure(groups, 5)
+    assert named(var, built.covers()) == {frozenset({"all", "filter=1", "filter=3"})}
+
+
 # --- the union search ---------------------------------------------------------------------------
 
 
