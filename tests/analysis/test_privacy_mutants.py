@@ -25,6 +25,7 @@ from analysis.privacy import (
     REASON_PROTECTS_OTHER,
     suppress_groups,
 )
+from tests.analysis.test_privacy import ref_small_sets
 
 PROTECTS = REASON_PROTECTS_OTHER
 
@@ -208,6 +209,20 @@ def test_the_blocks_of_one_breakdown_are_tried_as_one_partition_first():
     assert named(var, built.covers()) == {frozenset({"all", "filter=1", "filter=3"})}
 
 
+def test_the_nested_family_is_the_largest_group_of_breakdowns_that_never_cross():
+    # area (three teams) crosses region and site, which do not cross each other: three sets in one
+    # breakdown beat two in two.
+    area = [frozenset(range(5)), frozenset(range(5, 10)), frozenset(range(10, 15))]
+    region, site = frozenset(range(3, 8)), frozenset(range(12, 17))
+    built = privacy._Structure([], [*area, region, site], [], 3, ["area"] * 3 + ["region", "site"])
+    assert built.nested == {0, 1, 2}
+    # area and region cross; team (two teams and their tree) crosses nothing: team with one of the
+    # two, the later by name on a tie.
+    teams = [frozenset(range(10, 15)), frozenset(range(15, 20)), frozenset(range(10, 20))]
+    built = privacy._Structure([], [area[0], region, *teams], [], 3, ["area", "region"] + ["team"] * 3)
+    assert built.nested == {1, 2, 3, 4}
+
+
 # --- the union search ---------------------------------------------------------------------------
 
 
@@ -224,6 +239,15 @@ def test_a_small_union_search_is_settled_by_enumeration_without_the_solver(monke
     unions = [sorted(p for cell in cells for p in oracle.cells[cell]) for cells in oracle.small_unions(3, limit=1)]
     assert unions in ([[8, 9]], [[28, 29]])
     assert sorted(map(sorted, privacy.small_computable_sets([a, b, c, d, e, f], 3))) == [[8, 9], [28, 29]]
+
+
+def test_the_union_search_finds_every_small_union_through_rows_with_a_pivot_of_two():
+    # Ten people, each a cell of one; the row space has pivot rows 2 x_6 + 3 x_2 + 2 x_9 and the like,
+    # so the search runs on fractional coefficients. Four sets of 3 people follow (by enumeration).
+    sets = [frozenset(s) for s in ([0, 2, 3, 6, 9], [0, 1, 3, 5, 7], [2, 3, 4, 5, 6, 7, 8, 9], [0, 1, 3, 4, 5, 6, 7, 8],
+                                   [0, 3, 5, 8, 9], [1, 2, 7], [0, 1, 5, 6])]
+    assert sorted(map(sorted, ref_small_sets(sets, 4))) == [[0, 1, 8], [1, 2, 7], [2, 8, 9], [4, 6, 8]]
+    assert sorted(map(sorted, privacy.small_computable_sets(sets, 4))) == [[0, 1, 8], [1, 2, 7], [2, 8, 9], [4, 6, 8]]
 
 
 # --- the optimal method: ties, and the shortcut ------------------------------------------------------
