@@ -250,6 +250,28 @@ def test_the_union_search_finds_every_small_union_through_rows_with_a_pivot_of_t
     assert sorted(map(sorted, privacy.small_computable_sets(sets, 4))) == [[0, 1, 8], [1, 2, 7], [2, 8, 9], [4, 6, 8]]
 
 
+def test_the_integer_search_finds_the_same_unions_as_the_enumeration(monkeypatch):
+    # The same family as above, and two disjoint copies of a union pattern, searched by the integer
+    # program (what a big family gets) instead of by enumeration.
+    sets = [frozenset(s) for s in ([0, 2, 3, 6, 9], [0, 1, 3, 5, 7], [2, 3, 4, 5, 6, 7, 8, 9], [0, 1, 3, 4, 5, 6, 7, 8],
+                                   [0, 3, 5, 8, 9], [1, 2, 7], [0, 1, 5, 6])]
+    pattern = [frozenset(g) for shift in (0, 1000) for g in _union_pattern(shift).values()]
+    by_enumeration = [sorted(map(sorted, privacy.small_computable_sets(family, k))) for family, k in
+                      ((sets, 4), (pattern, 3))]
+    monkeypatch.setattr(privacy._Oracle, "_enumerate_unions", lambda self, *args, **kwargs: None)
+    assert [sorted(map(sorted, privacy.small_computable_sets(family, k))) for family, k in
+            ((sets, 4), (pattern, 3))] == by_enumeration == [[[0, 1, 8], [1, 2, 7], [2, 8, 9], [4, 6, 8]],
+                                                              [[100, 101], [1100, 1101]]]
+
+
+def test_the_search_for_a_first_union_stops_at_one():
+    pattern = [frozenset(g) for shift in (0, 1000) for g in _union_pattern(shift).values()]
+    oracle = privacy._Oracle(pattern)
+    assert len(oracle.violations(3)) == 2
+    assert [members for members, _ in oracle.violations(3, first=True)] in (
+        [frozenset({100, 101})], [frozenset({1100, 1101})])
+
+
 # --- the optimal method: ties, and the shortcut ------------------------------------------------------
 
 
