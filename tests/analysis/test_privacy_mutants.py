@@ -399,3 +399,30 @@ def test_without_the_union_search_the_optimiser_repairs_single_cells_only():
     both = suppress_groups(groups, 3)
     assert sum(r is not None for r in both.values()) == 2 and both["team"] == PROTECTS
     assert privacy.is_safe([g for n, g in groups.items() if both[n] is None], 3)
+
+
+# --- cells ---------------------------------------------------------------------------------------
+
+
+def test_the_hash_grouping_needs_no_fallback_on_an_ordinary_family(monkeypatch):
+    # Cells of 300 people over three groups, by the hash of each signature; the exact bit-matrix
+    # grouping is only for a collision, which random 63-bit codes make all but impossible here.
+    universe = list(range(300))
+    groups = [frozenset(range(0, 300, 2)), frozenset(range(0, 300, 3)), frozenset(range(0, 300, 5))]
+    expected = privacy._cells_exact(groups, universe)
+    assert len(expected) == 8
+
+    def no_fallback(*args):
+        raise AssertionError("the exact grouping was used without a collision")
+
+    monkeypatch.setattr(privacy, "_cells_exact", no_fallback)
+    assert privacy._cells(groups, universe) == expected
+
+
+def test_member_keys_of_mixed_types_are_accepted():
+    # Keys only need to be hashable: a role's groups may mix integers, strings and tuples.
+    department = frozenset({1, 2, "a", "b", ("c", 3), ("c", 4), 5})
+    team = department - {5}
+    assert set(privacy.computable_cells([department, team])) == {team, frozenset({5})}
+    assert privacy.disclosed_respondents([department, team]) == {5}
+    assert suppress_groups({"department": department, "team": team}, 5) == {"department": None, "team": PROTECTS}
