@@ -256,12 +256,15 @@ def test_the_integer_search_finds_the_same_unions_as_the_enumeration(monkeypatch
     sets = [frozenset(s) for s in ([0, 2, 3, 6, 9], [0, 1, 3, 5, 7], [2, 3, 4, 5, 6, 7, 8, 9], [0, 1, 3, 4, 5, 6, 7, 8],
                                    [0, 3, 5, 8, 9], [1, 2, 7], [0, 1, 5, 6])]
     pattern = [frozenset(g) for shift in (0, 1000) for g in _union_pattern(shift).values()]
-    by_enumeration = [sorted(map(sorted, privacy.small_computable_sets(family, k))) for family, k in
-                      ((sets, 4), (pattern, 3))]
+    # Four unions sharing cells two by two: excluding one found union must not exclude the others.
+    shared = [frozenset({0, 1, 2, 4, 5}), frozenset({2, 4}), frozenset({2, 5})]
+    cases = ((sets, 4), (pattern, 3), (shared, 5))
+    by_enumeration = [sorted(map(sorted, privacy.small_computable_sets(family, k))) for family, k in cases]
     monkeypatch.setattr(privacy._Oracle, "_enumerate_unions", lambda self, *args, **kwargs: None)
-    assert [sorted(map(sorted, privacy.small_computable_sets(family, k))) for family, k in
-            ((sets, 4), (pattern, 3))] == by_enumeration == [[[0, 1, 8], [1, 2, 7], [2, 8, 9], [4, 6, 8]],
-                                                              [[100, 101], [1100, 1101]]]
+    assert [sorted(map(sorted, privacy.small_computable_sets(family, k))) for family, k in cases] == by_enumeration
+    assert by_enumeration == [[[0, 1, 8], [1, 2, 7], [2, 8, 9], [4, 6, 8]], [[100, 101], [1100, 1101]],
+                              [[0, 1, 4], [0, 1, 5], [2, 4], [2, 5]]]
+    assert [sorted(map(sorted, ref_small_sets(family, k))) for family, k in cases] == by_enumeration
 
 
 def test_the_search_for_a_first_union_stops_at_one():
