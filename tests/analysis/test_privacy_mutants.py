@@ -8,9 +8,17 @@ the answer can be worked out by hand:
 - the greedy method's pairwise rule against published sets (every difference of 1..k-1 people
   hides the new group, a difference of 0 or of k does not), which exposed set it repairs first and
   with which group;
-- the exact cell grouping keeps members in universe order on a large universe;
-- ``_Structure.remainder_cuts`` counts published groups as shown and a remainder of one person;
-- a union search over a few small cells is settled by enumeration, without the integer solver.
+- the optimal method: the cheapest group goes (weights against the default 1), ties do not depend
+  on the input order, the integer program is solved where its relaxation is fractional, the
+  shortcut and the remainder cuts spare the exact oracle, and unions=False repairs single cells only;
+- an earlier disclosure (a cell or a union) is refused by both methods;
+- ``_Structure``: the nested family (the largest group of non-crossing breakdowns), parents below a
+  published scope, the partition tried first, the remainder cuts (published groups count as shown,
+  a remainder of one person is a cut);
+- the union search: by enumeration without the solver when small, the integer program finding the
+  same unions (fractional rows, unions sharing cells), a first union is one;
+- cells: the exact grouping keeps universe order, the hash grouping needs no fallback, keys of
+  mixed types are accepted.
 
 Mutants that no behaviour distinguishes (a fast path re-checked exactly, a bound of a loop that
 ends earlier anyway, a numpy option with no effect on the data) are not forced here.
