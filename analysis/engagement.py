@@ -50,6 +50,7 @@ __all__ = [
     "published_record",
     "secondary_suppression",
     "suppress_participation",
+    "warm_workers",
 ]
 
 #: The reason of a group hidden for having fewer than k respondents (k invitees for participation).
@@ -519,11 +520,23 @@ def _metric_scopes(table: _AnswerTable, items: Sequence[str], *, comments: bool)
 
 
 #: Group memberships (summed over the groups of one suppression problem) from which one campaign's
-#: per-metric suppressions run in worker processes (:mod:`analysis.workers`): about 6,000 people with
-#: every breakdown. Below it a call takes tens of milliseconds, and starting the workers and sending
-#: them the groups would cost as much as it saves; above it the ~10 metric calls (each its own
-#: integer program and exact check) dominate a campaign's suppression, and two cores halve them.
-PARALLEL_MIN_MEMBERSHIPS = 100_000
+#: per-metric suppressions run in worker processes (:mod:`analysis.workers`): about 5,000 people
+#: with every breakdown HR sees. Below it a call takes tens of milliseconds, and sending the groups
+#: to the workers costs a good share of what they save; above it the ~10 metric calls (each its own
+#: integer program and exact check) are most of a campaign's suppression, and two cores nearly
+#: halve them (``benchmarks/suppression_optimised.py --campaign``; ``benchmarks/RESULTS.md``).
+PARALLEL_MIN_MEMBERSHIPS = 50_000
+
+
+def warm_workers(n_people: int, attributes: Sequence[str] | None = None) -> None:
+    """Start the worker processes in the background if a campaign of ``n_people`` will use them.
+
+    Call it before reading the campaign's answers: the workers' start (fresh interpreters importing
+    numpy and scipy, about half a second) then overlaps the reading. Each person is in at least the
+    whole scope, one group per breakdown and their manager's team, which is the estimate used.
+    """
+    if n_people * (2 + len(HR_ATTRIBUTES if attributes is None else attributes)) >= PARALLEL_MIN_MEMBERSHIPS:
+        workers.warm()
 
 
 def _problem_key(sets: Mapping[str, frozenset], threshold: int, before: tuple) -> tuple:
@@ -1025,7 +1038,7 @@ def campaign_results(
     answered = {key for key, (did, _) in zip(keys, invitees) if did}
     invited = role_groups(people, parent, attributes, manager_trees=manager_trees)
     if closed and sum(map(len, invited.values())) >= PARALLEL_MIN_MEMBERSHIPS:
-        workers.warm()  # ready for the per-metric suppressions by the time they come
+        workers.warm()  # ready for the per-metric suppressions by the time they come (no-op if up)
     weights = {OVERALL: OVERALL_WEIGHT}
     part, part_shown = suppress_participation(invited, answered, k, published=published.get(PARTICIPATION, ()),
                                               method=method, weights=weights)

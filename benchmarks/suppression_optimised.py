@@ -20,7 +20,7 @@ with 3% of answers skipped per item), the optimised path, and its suppression ti
 `analysis.engagement.PARALLEL_MIN_MEMBERSHIPS` up (wall time).
 
     .venv/bin/python benchmarks/suppression_optimised.py [--sizes 100 1000 10000] [--seeds 3] [--k 5]
-        [--no-greedy-above N] [--campaign]
+        [--no-greedy-above N] [--campaign] [--first-seed S]
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ from analysis.engagement import (  # noqa: E402
     keep_overall_visible,
     role_groups,
     secondary_suppression,
+    warm_workers,
 )
 
 DRIVERS = {"e1": "engagement", "e2": "engagement", "g1": "growth", "g2": "growth", "m1": "manager", "w1": "workload"}
@@ -118,6 +119,7 @@ def whole_campaign(people: list[dict], parent: dict, k: int, seed: int) -> tuple
     its suppression: every `suppress_groups` call it makes here plus the wall time of the
     per-metric calls it hands to `analysis.workers` (worker processes above
     `PARALLEL_MIN_MEMBERSHIPS`)."""
+    warm_workers(len(people))  # as `store_results` does before it reads the answers
     rng = random.Random(seed)
     records = []
     for i, p in enumerate(people):
@@ -163,6 +165,7 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
     ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--first-seed", type=int, default=0, help="start at this seed (a fresh process per seed)")
     ap.add_argument("--k", type=int, default=5)
     ap.add_argument("--no-greedy-above", type=int, default=10**9, help="skip the greedy path above this size")
     ap.add_argument("--campaign", action="store_true", help="also time campaign_results end to end")
@@ -177,7 +180,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"(worker processes for the per-metric calls: {'yes' if workers.available() else 'no'}, "
               f"{workers.cores()} cores; the first campaign of a process also starts them)")
     for n in args.sizes:
-        for seed in range(args.seeds):
+        for seed in range(args.first_seed, args.first_seed + args.seeds):
             people, parent = make_org(n, seed)
             groups, n_records = campaign_groups(people, parent)
             if n <= args.no_greedy_above:

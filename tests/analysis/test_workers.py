@@ -59,3 +59,14 @@ def test_suppression_decisions_are_the_same_in_workers():
     expected = [privacy.suppress_groups(**c) for c in calls]
     assert expected[0] != expected[-1]  # a call's decisions can't pass for another's
     assert workers.run_all(privacy.suppress_groups, calls) == expected
+
+
+def test_a_large_campaign_starts_the_workers_before_its_answers_are_read(monkeypatch):
+    from analysis import engagement
+
+    started = []
+    monkeypatch.setattr(workers, "warm", lambda: started.append(True))
+    engagement.warm_workers(100)
+    assert not started  # a small campaign never pays for worker processes
+    engagement.warm_workers(engagement.PARALLEL_MIN_MEMBERSHIPS)
+    assert started

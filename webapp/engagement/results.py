@@ -23,6 +23,7 @@ from analysis.engagement import (
     GroupSummary,
     campaign_results,
     published_record,
+    warm_workers,
 )
 from analysis.engagement import (
     Participation as ParticipationResult,
@@ -179,6 +180,7 @@ def store_results(campaign: CampaignRef, k: int, scopes=None, *, replace: bool =
         scopes = tuple(scope for scope in scopes if stored.get(scope) != inputs[scope])
         if not scopes:
             return {}
+    warm_workers(len(invitees))  # large campaigns: worker processes start while the answers are read
     records = store.records(campaign.id)
     shown_before = _stored_versions(campaign.id, scopes, k)
     texts = {}
