@@ -1115,8 +1115,12 @@ def _suppress_optimal(members: dict[Hashable, frozenset], k: int, pub: list[froz
                 hidden[:] = solve()
             shown = pub + [s for s, h in zip(var_sets, hidden) if not h]
             var_of = [None] * len(pub) + [i for i, h in enumerate(hidden) if not h]
-            oracle = _Oracle(shown, track=True)
-            found = oracle.violations(k, unions)
+            # Usually the answer is "safe": check without the combinations' bookkeeping, and track
+            # them (the same row space, so the same findings) only to name the groups of a finding.
+            found = _Oracle(shown).violations(k, unions)
+            if found:
+                oracle = _Oracle(shown, track=True)
+                found = oracle.violations(k, unions)
             for people_set, cells in found:
                 cover = frozenset(var_of[g] for g in oracle.support(cells) if var_of[g] is not None)
                 if not cover:
