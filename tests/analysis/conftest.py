@@ -97,3 +97,20 @@ def banking77() -> Path:
 def make_corpus_fixture():
     """The planted-corpus builder, ``make_corpus(n_per_theme=30, seed=0)``."""
     return make_corpus
+
+
+@pytest.fixture
+def oracle_checks(monkeypatch):
+    """Every exact check the suppression makes: one entry per ``_Oracle.violations`` call, True
+    when that oracle tracked the combinations behind its findings."""
+    from analysis import privacy
+
+    calls: list[bool] = []
+    original = privacy._Oracle.violations
+
+    def counted(self, *args, **kwargs):
+        calls.append(self.space.hist is not None)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(privacy._Oracle, "violations", counted)
+    return calls

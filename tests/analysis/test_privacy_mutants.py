@@ -298,26 +298,14 @@ def test_a_tie_between_groups_of_one_size_goes_the_same_way_whatever_the_input_o
         assert suppress_groups({n: groups[n] for n in order}, 5, weights={"all": 10.0}) == first
 
 
-def _count_oracle_calls(monkeypatch):
-    calls = []
-    original = privacy._Oracle.violations
-
-    def counted(self, *args, **kwargs):
-        calls.append(self.space.hist is not None)
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(privacy._Oracle, "violations", counted)
-    return calls
-
-
-def test_the_shortcut_is_taken_on_a_covering_constraint_alone(monkeypatch):
+def test_the_shortcut_is_taken_on_a_covering_constraint_alone(oracle_checks):
     # Three filters crossing each other (no nested family, so no remainder cut), one of them a person
     # short of another: the nested-pair constraint alone settles that showing everything is unsafe.
     groups = {"filter=a": frozenset(range(12)), "filter=b": frozenset(range(6, 18)), "filter=c": frozenset(range(11))}
     built, var = structure(groups, 5)
     assert built.nested == set() and built.remainder_cuts([False] * len(var)) == set()
     assert named(var, built.covers()) == {frozenset({"filter=a", "filter=c"})}
-    calls = _count_oracle_calls(monkeypatch)
+    calls = oracle_checks
     assert suppress_groups(groups, 5) == {"filter=a": None, "filter=b": None, "filter=c": PROTECTS}
     assert calls == [False]  # only the lazy loop's exact check of the solution (found safe: untracked)
 
@@ -342,13 +330,13 @@ def test_a_weight_is_compared_with_the_default_weight_of_one(weight, hidden):
     assert result == {n: PROTECTS if n == hidden else None for n in groups}
 
 
-def test_a_remainder_cut_repairs_the_first_solution_before_the_oracle_is_asked(monkeypatch):
+def test_a_remainder_cut_repairs_the_first_solution_before_the_oracle_is_asked(oracle_checks):
     # all = tree a + tree b + {x, y}; tree a = its two teams exactly. The partition constraint first
     # hides tree a (the cheapest of all, a, b), which leaves all - a1 - a2 - b = {x, y}: a remainder
     # cut (no linear algebra) moves the hiding to tree b, and the exact check is needed once.
     groups = {"all": frozenset(range(22)) | {"x", "y"}, "tree=a": frozenset(range(10)),
               "team=a1": frozenset(range(5)), "team=a2": frozenset(range(5, 10)), "tree=b": frozenset(range(10, 22))}
-    calls = _count_oracle_calls(monkeypatch)
+    calls = oracle_checks
     result = suppress_groups(groups, 5)
     assert result == {n: PROTECTS if n == "tree=b" else None for n in groups}
     assert calls == [False]  # one exact check, of the repaired solution (found safe: no tracking needed)

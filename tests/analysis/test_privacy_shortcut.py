@@ -115,15 +115,8 @@ def test_the_first_set_is_found_exactly_when_any_is(case):
         assert first == every[:len(first)]
 
 
-def test_the_shortcut_is_taken_on_a_nested_pair_without_asking_the_oracle(monkeypatch):
-    calls = []
-    original = privacy._Oracle.violations
-
-    def counted(self, *args, **kwargs):
-        calls.append(self.space.hist is not None)
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(privacy._Oracle, "violations", counted)
+def test_the_shortcut_is_taken_on_a_nested_pair_without_asking_the_oracle(oracle_checks):
+    calls = oracle_checks
     team, department = frozenset(range(6)), frozenset(range(7))
     decisions = suppress_groups({"team": team, "department": department}, 5)
     assert sorted(decisions.values(), key=str) == [None, privacy.REASON_PROTECTS_OTHER]

@@ -265,7 +265,24 @@ class ThemeShare(Schema):
     share = fields.Float(allow_none=True, required=True)
 
 
-class Theme(Schema):
+class SentimentShown(Schema):
+    """Whether a theme's mean ``sentiment`` is sure enough to show, and why not: the leader report's
+    themes and HR's comment themes follow one rule (``analysis.sentiment.theme_sentiment_summary``)."""
+
+    sentiment_shown = fields.Bool(required=True, metadata={
+        "description": "True when the engine is sure of the theme's sentiment (see `sentiment_rule`); "
+                       "otherwise pages show it as \"unclear\"."})
+    sentiment_band = fields.Str(allow_none=True, required=True, validate=validate.OneOf(("positive", "neutral", "negative")),
+                                metadata={"description": "The band of `sentiment`; null when not shown."})
+    sentiment_reason = fields.Str(required=True, metadata={"description": "Why it is not shown (empty when shown)."})
+    sentiment_ci_low = fields.Float(allow_none=True, required=True,
+                                    metadata={"description": "90% interval of the mean sentiment, low end."})
+    sentiment_ci_high = fields.Float(allow_none=True, required=True,
+                                     metadata={"description": "90% interval of the mean sentiment, high end."})
+    sentiment_n = fields.Int(required=True, metadata={"description": "Texts (for a comment theme: comments) with a sentiment score."})
+
+
+class Theme(SentimentShown):
     id = fields.Int(required=True)
     label = fields.Str(required=True)
     terms = fields.List(fields.Str(), required=True)
@@ -279,17 +296,6 @@ class Theme(Schema):
     target_link = fields.Nested(TargetLink, allow_none=True, required=True,
                                 metadata={"description": "null where too few reps to tell."})
     target_link_text = fields.Str(allow_none=True, required=True)
-    sentiment_shown = fields.Bool(required=True, metadata={
-        "description": "True when the engine is sure of the theme's sentiment (see `sentiment_rule`); "
-                       "otherwise pages show it as \"unclear\"."})
-    sentiment_band = fields.Str(allow_none=True, required=True, validate=validate.OneOf(("positive", "neutral", "negative")),
-                                metadata={"description": "The band of `sentiment`; null when not shown."})
-    sentiment_reason = fields.Str(required=True, metadata={"description": "Why it is not shown (empty when shown)."})
-    sentiment_ci_low = fields.Float(allow_none=True, required=True,
-                                    metadata={"description": "90% interval of the mean sentiment, low end."})
-    sentiment_ci_high = fields.Float(allow_none=True, required=True,
-                                     metadata={"description": "90% interval of the mean sentiment, high end."})
-    sentiment_n = fields.Int(required=True, metadata={"description": "Texts with a sentiment score."})
     mentions = fields.List(fields.Str(), required=True, metadata={
         "description": "Entity names (competitors, products, places) the theme's texts mention."})
 
@@ -392,25 +398,13 @@ class GroupSummary(Schema):
     driver_impact = fields.List(fields.Nested(DriverImpact))
 
 
-class CommentThemeOut(Schema):
+class CommentThemeOut(SentimentShown):
     id = fields.Int(required=True)
     label = fields.Str(required=True)
     terms = fields.List(fields.Str(), required=True)
     count = fields.Int(required=True)
     share = fields.Float(required=True)
     sentiment = fields.Float(allow_none=True, required=True)
-    # the leader report's sentiment keys (Theme above): whether `sentiment` is sure enough to show
-    sentiment_shown = fields.Bool(required=True, metadata={
-        "description": "True when the engine is sure of the theme's sentiment (see `sentiment_rule`); "
-                       "otherwise pages show it as \"unclear\"."})
-    sentiment_band = fields.Str(allow_none=True, required=True, validate=validate.OneOf(("positive", "neutral", "negative")),
-                                metadata={"description": "The band of `sentiment`; null when not shown."})
-    sentiment_reason = fields.Str(required=True, metadata={"description": "Why it is not shown (empty when shown)."})
-    sentiment_ci_low = fields.Float(allow_none=True, required=True,
-                                    metadata={"description": "90% interval of the mean sentiment, low end."})
-    sentiment_ci_high = fields.Float(allow_none=True, required=True,
-                                     metadata={"description": "90% interval of the mean sentiment, high end."})
-    sentiment_n = fields.Int(required=True, metadata={"description": "Comments with a sentiment score."})
 
 
 class CommentGroupOut(Schema):
