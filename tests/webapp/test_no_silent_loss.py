@@ -49,6 +49,8 @@ def test_the_page_says_plainly_where_confidential_answers_are_kept(app, org, cli
     page = client.get(_url(org)).get_data(as_text=True)
     assert "Confidential answers are kept only when you submit" in page
     assert "browser session" not in page
+    # and says who sees them, with the organisation's minimum group size, not "several people"
+    assert f"groups of at least {app.config['MIN_GROUP_SIZE']} people" in " ".join(page.split())
 
 
 def test_no_confidential_answer_is_kept_anywhere_with_a_draft(app, org, client, db):

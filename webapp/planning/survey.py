@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -143,7 +153,7 @@ def respond(campaign_id: int):
         form = form_class(formdata=None, data=_prefill(survey, plan, campaign.id))
     return render_template("respond/form.html", campaign=campaign, survey=survey, plan=plan,
                            form=form, sections=form_sections(survey, form), baseline=baseline_now(),
-                           answered=answered), status
+                           answered=answered, min_group_size=current_app.config["MIN_GROUP_SIZE"]), status
 
 
 def _typed_confidential(survey: Survey) -> bool:
