@@ -538,7 +538,7 @@ def test_every_difference_on_the_themes_table_says_its_unit(demo):
     seen = 0
     for period in org.periods:
         html = client.get(f"/insights?period={period}").get_data(as_text=True)
-        for column in ("Difference", "Together"):
+        for column in ("Typical difference", "Together"):
             for cell in re.findall(rf'<td data-label="{column}"[^>]*>(.*?)</td>', html, re.DOTALL):
                 text = re.sub(r"<[^>]+>", " ", cell)
                 if re.search(r"\d", text):
@@ -591,3 +591,37 @@ def test_every_chart_heading_says_something_where_the_chart_is_hidden(demo):
         ends = [i for i in (html.find("<h2", at), html.find("<h3", at)) if i > 0]
         section = html[start:min(ends) if ends else len(html)]
         assert "chart-note" in section or "<table" in section, chart_id  # something to read without it
+
+
+def test_the_themes_table_shows_the_difference_its_interval_is_built_around(demo):
+    """The table showed the mean difference beside an interval built around the typical (median)
+    one, so a row could read "Difference -8.1 pts" while its sentence and chart said "typically
+    -8.7", and a mean can even fall outside its own interval. Each row now shows the typical
+    difference its sentence quotes, inside its interval, with the mean on hover."""
+    import re
+
+    app, org = demo
+    client = app.test_client()
+    _login(client, "leader@demo.test")
+    checked = 0
+    for period in org.periods:
+        data = _insights(app, period)
+        typical = {}
+        for t in data["themes"]:
+            said = re.search(r"typically ([+\-−]?\d+\.\d) points", t.get("target_link_text") or "")
+            if t.get("target_link") and said:
+                typical[t["id"]] = (float(said.group(1).replace("−", "-")), t["target_link"]["diff"])
+        html = client.get(f"/insights?period={period}").get_data(as_text=True)
+        for tid, low, high, cell in re.findall(
+                r'<tr id="theme-(\d+)" data-verdict="[^"]*" data-adj-low="([^"]+)" data-adj-high="([^"]+)">.*?'
+                r'<td data-label="Typical difference"[^>]*>(.*?)</td>', html, re.DOTALL):
+            if int(tid) not in typical:
+                continue
+            text = re.sub(r"<[^>]+>", " ", cell)
+            shown = float(re.search(r"([+\-−]?\d+\.\d)\s*pts", text).group(1).replace("−", "-"))
+            said, mean = typical[int(tid)]
+            assert shown == said, (period, tid, shown, said)
+            assert 100 * float(low) - 0.05 <= shown <= 100 * float(high) + 0.05  # the attributes are fractions
+            assert "Mean difference" in cell
+            checked += 1 if round(mean, 1) != said else 0
+    assert checked  # some row's mean and typical differences differ, so the test can tell them apart
