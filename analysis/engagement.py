@@ -1044,8 +1044,8 @@ def campaign_results(
     people = [ResponseRecord(key, attributes=dict(attrs)) for key, (_, attrs) in zip(keys, invitees)]
     answered = {key for key, (did, _) in zip(keys, invitees) if did}
     invited = role_groups(people, parent, attributes, manager_trees=manager_trees)
-    if closed and sum(map(len, invited.values())) >= PARALLEL_MIN_MEMBERSHIPS:
-        workers.warm()  # ready for the per-metric suppressions by the time they come (no-op if up)
+    if closed:
+        warm_workers(len(invitees), attributes)  # up by the time the per-metric suppressions come
     weights = {OVERALL: OVERALL_WEIGHT}
     part, part_shown = suppress_participation(invited, answered, k, published=published.get(PARTICIPATION, ()),
                                               method=method, weights=weights)
