@@ -163,6 +163,10 @@ class TextAnalyzer:
 class SurfaceForms:
     """Map stems and stem bigrams back to their most frequent written form.
 
+    A hyphenated compound ("multi-year", "sign-off") is one word to a reader: the bigram of its
+    parts is shown with its hyphen, and a part ("multi") or a bigram that cuts it ("year terms" of
+    "multi-year terms") is not a term as written when that is how people mostly wrote it.
+
     Parameters
     ----------
     analyzer : TextAnalyzer, optional
@@ -173,29 +177,41 @@ class SurfaceForms:
         self.analyzer = analyzer or TextAnalyzer()
         self._forms: dict[str, Counter[str]] = defaultdict(Counter)
         self._adjacent: Counter[str] = Counter()  # bigram -> occurrences written side by side
+        self._cut: Counter[str] = Counter()  # term -> occurrences that are part of a compound, not all of it
 
     def update(self, texts: Iterable[str]) -> SurfaceForms:
         """Count the surface forms of every term in ``texts``; return self."""
         forms = self._forms
         for text in texts:
             words = self.analyzer.positioned_words(text)
-            for _, s, w in words:
+            compound = _compound_of(text)
+            for i, s, w in words:
                 forms[s][w] += 1
+                self._cut[s] += compound[i] >= 0
             if self.analyzer.bigrams:
                 for (i1, s1, w1), (i2, s2, w2) in zip(words, words[1:]):
                     if s1 != s2:
-                        forms[f"{s1} {s2}"][f"{w1} {w2}"] += 1
-                        self._adjacent[f"{s1} {s2}"] += i2 == i1 + 1
+                        term = f"{s1} {s2}"
+                        joined = i2 == i1 + 1 and compound[i1] >= 0 and compound[i1] == compound[i2]
+                        forms[term][f"{w1}-{w2}" if joined else f"{w1} {w2}"] += 1
+                        self._adjacent[term] += i2 == i1 + 1
+                        self._cut[term] += not joined and (compound[i1] >= 0 or compound[i2] >= 0)
         return self
 
     def written_together(self, term: str) -> bool:
-        """Tell whether a term reads as written: a word, or a bigram mostly written side by side.
+        """Tell whether a term reads as written: a word or a bigram as people mostly wrote it.
 
         A bigram skips stop words, so "freight costs and slow shipping" gives "costs slow": a
-        useful feature for grouping, but not a phrase anyone wrote. Unknown terms count as written.
+        useful feature for grouping, but not a phrase anyone wrote. Nor is a part of a compound
+        ("multi" of "multi-year") or a bigram across its edge ("year terms"): a term mostly
+        written so does not read as written. Unknown terms count as written.
         """
-        total = sum(self._forms[term].values()) if " " in term and term in self._forms else 0
-        return total == 0 or 2 * self._adjacent[term] >= total
+        total = sum(self._forms[term].values()) if term in self._forms else 0
+        if total == 0:
+            return True
+        if 2 * self._cut[term] > total:
+            return False
+        return " " not in term or 2 * self._adjacent[term] >= total
 
     def surface(self, term: str) -> str:
         """Return the most frequent written form of ``term`` (ties: alphabetical), or the term."""
@@ -205,6 +221,17 @@ class SurfaceForms:
                 return " ".join(self.surface(part) for part in term.split(" "))
             return term
         return min(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+
+
+def _compound_of(text: str) -> list[int]:
+    """For each token of :func:`tokenize`, the index of the hyphenated compound it is part of, or -1."""
+    tokens = cased_tokens(text)
+    out = [-1] * len(tokens)
+    for i in range(1, len(tokens)):
+        if tokens[i].joined:
+            out[i - 1] = out[i - 1] if out[i - 1] >= 0 else i - 1
+            out[i] = out[i - 1]
+    return out
 
 
 def find_phrases(

@@ -49,6 +49,31 @@ def test_a_bigram_reads_as_written_only_when_its_words_stand_side_by_side():
     assert SurfaceForms().update(["costs, slow"]).written_together("cost slow")
 
 
+def test_a_hyphenated_compound_is_one_term_as_written():
+    texts = ["They want multi-year terms", "multi-year deal again", "a multi-year renewal", "the year ahead"]
+    forms = SurfaceForms().update(texts)
+    assert forms.surface("multi year") == "multi-year" and forms.written_together("multi year")
+    assert not forms.written_together("multi")  # only ever part of "multi-year"
+    assert not forms.written_together("year term")  # cuts "multi-year terms"
+    assert not forms.written_together("year")  # three of its four uses are inside "multi-year"
+    # written apart, the same words are terms of their own
+    apart = SurfaceForms().update(["a multi year deal", "multi year terms", "next year"])
+    assert apart.written_together("multi") and apart.surface("multi year") == "multi year"
+    assert apart.written_together("year term")
+
+
+def test_theme_key_terms_never_split_a_compound():
+    from analysis.embedding import TfidfLsaEmbedder
+    from analysis.themes import ThemeModel
+
+    texts = [f"customer {c} wants multi-year terms now" for c in "abcdefgh"]
+    texts += [f"printer {c} jammed again on paper" for c in "abcdefgh"]
+    model = ThemeModel(2, embedder=TfidfLsaEmbedder(n_components=4, min_df=1), random_state=0).fit(texts)
+    terms = [t for theme in model.themes_ for t in theme.terms]
+    assert "multi-year" in terms
+    assert not {"multi", "multi year", "year terms", "year"} & set(terms)
+
+
 def test_find_phrases_finds_repeated_collocation():
     docs = [["credit", "card", "fee"], ["credit", "card"], ["credit", "card", "late"], ["fee", "late"]]
     assert find_phrases(docs, min_count=3) == [("credit", "card")]
