@@ -625,3 +625,32 @@ def test_the_themes_table_shows_the_difference_its_interval_is_built_around(demo
             assert "Mean difference" in cell
             checked += 1 if round(mean, 1) != said else 0
     assert checked  # some row's mean and typical differences differ, so the test can tell them apart
+
+
+def test_themes_with_nothing_to_tell_are_folded_below_the_table_and_none_is_lost(demo):
+    """The table leads with themes whose link was tested or whose share moves; the rest are folded, once each."""
+    import re
+
+    app, org = demo
+    client = app.test_client()
+    _login(client, "leader@demo.test")
+    n_folded = 0
+    for period in org.periods:
+        data = _insights(app, period)
+        html = client.get(f"/insights?period={period}").get_data(as_text=True)
+        main, _, fold = html.partition('<details class="smaller-themes')
+        fold = fold.partition("</details>")[0]
+        in_main = re.findall(r'<tr id="theme-(\d+)"', main)
+        in_fold = re.findall(r'<tr id="theme-(\d+)"', fold)
+        assert sorted(in_main + in_fold) == sorted(str(t["id"]) for t in data["themes"]), period
+        by_id = {str(t["id"]): t for t in data["themes"]}
+        for tid in in_fold:
+            assert by_id[tid]["target_link"] is None and by_id[tid]["trend"] == "stable", (period, by_id[tid])
+        for tid in in_main:
+            assert by_id[tid]["target_link"] is not None or by_id[tid]["trend"] != "stable", (period, by_id[tid])
+        if in_fold:
+            summary = re.search(r"<summary>(.*?)</summary>", fold, re.DOTALL).group(1)
+            assert summary.startswith(f"{len(in_fold)} smaller theme")
+            assert f"({sum(by_id[t]['size'] for t in in_fold)} observations)" in summary
+        n_folded += len(in_fold)
+    assert n_folded  # the demo has small themes to fold
