@@ -97,8 +97,6 @@ def _headings(section: str) -> dict[str, int]:
             re.findall(r'<h3 class="h6 mb-1">([^<]+?) <span class="badge[^"]*">(\d+) comments?</span>', section)}
 
 
-
-
 def test_comments_are_listed_under_their_themes_with_counts(app, client, commented):
     cid = commented["full"]
     login(client, "hr@example.test")

@@ -53,8 +53,6 @@ def engagement_org(app, make_person):
     eng_results.clear_cache()
 
 
-
-
 def test_a_group_of_four_says_why_it_is_hidden_on_page_json_and_csv(app, client, engagement_org):
     cid = engagement_org["closed"]
     login(client, "hr@example.test")

@@ -89,8 +89,6 @@ def _send_mail(job, report: Reporter) -> str:
     return deliver(job, report)
 
 
-
-
 def _campaign_opened(job, report: Reporter) -> str:
     """Tell the audience of a campaign an admin just opened (webapp.notifications.campaign_opened)."""
     from webapp.notifications import campaign_opened

@@ -39,12 +39,6 @@ class DriverInfo:
     outcome: bool
 
 
-
-
-
-
-
-
 def _ref(c: Campaign, code: str) -> CampaignRef:
     return CampaignRef(c.id, c.name, code, c.template_id, c.template_version, c.status)
 
@@ -145,7 +139,6 @@ def invitees(campaign_id: int, *, batch: int | None = None) -> list[tuple[bool, 
     return out
 
 
-
 # --------------------------------------------------------------------------------------------
 # stored results of closed campaigns (table campaign_result; computed by webapp.engagement.results)
 
@@ -228,27 +221,11 @@ def comment_theme_counts(campaign_id: int) -> list[tuple] | None:
     ).all()
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 def response_span(campaign_id: int) -> tuple:
     """The count and the smallest and largest key of a campaign's responses."""
     return tuple(db.session.execute(
         select(func.count(), func.min(EngagementResponse.key), func.max(EngagementResponse.key))
         .where(EngagementResponse.campaign_id == campaign_id)).one())
-
-
 
 
 def forget_results(campaign_id: int | None = None, *, commit: bool = True) -> None:
@@ -261,26 +238,8 @@ def forget_results(campaign_id: int | None = None, *, commit: bool = True) -> No
         db.session.commit()
 
 
-
-
-
-
-
-
-
-
-
-
-
-
 def manager_names() -> dict[str, str]:
     return dict(db.session.execute(select(Person.email, Person.name)).all())
-
-
-
-
-
-
 
 
 # --------------------------------------------------------------------------------------------
