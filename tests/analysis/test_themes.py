@@ -59,11 +59,11 @@ def test_count_tolerance_widens_with_the_search():
 
 
 def test_count_tolerance_can_be_set(make_corpus):
-    """A given tolerance replaces the range's own; a negative one is refused."""
+    """A given tolerance replaces the range's own; a negative one is refused (the silhouette count, before merging)."""
     texts, _ = make_corpus(n_per_theme=30, seed=0)
-    strict = ThemeModel("auto", count_tolerance=0.0, random_state=0).fit(texts)
+    strict = ThemeModel("auto", count_tolerance=0.0, merge_to_spectral=False, random_state=0).fit(texts)
     assert strict.n_themes_ == max(strict.k_scores_, key=strict.k_scores_.get)
-    loose = ThemeModel("auto", count_tolerance=1.0, random_state=0).fit(texts)
+    loose = ThemeModel("auto", count_tolerance=1.0, merge_to_spectral=False, random_state=0).fit(texts)
     assert loose.n_themes_ == max(loose.k_scores_)
     with pytest.raises(ValueError, match="count_tolerance"):
         ThemeModel("auto", count_tolerance=-0.1).fit(texts)
