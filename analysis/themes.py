@@ -42,8 +42,8 @@ Method (each step measured on BANKING77 in ``benchmarks/themes_banking77.py``):
 4. **One theme per signal** (automatic count only, :meth:`ThemeModel._consolidate`): a theme of
    fewer than ``max(3, 0.2 x mean theme size)`` texts is absorbed by the nearest themes; two
    themes are merged when one's best name is among the other's three leading names and that
-   phrase is held mostly by their texts. Under the silhouette and phrasings rules
-   (``merge_to_spectral``), the themes are then merged pairwise down to the spectral rule's
+   phrase is held mostly by their texts. Under the silhouette rule (``merge_to_spectral``;
+   the phrasings rule already counts distinct phrasings, not copies), the themes are then merged pairwise down to the spectral rule's
    count (step 3), the pair most alike first (:func:`_merge_to_count`): alike in the words they
    use (cosine of their c-TF-IDF profiles) *and* in whose neighbours their texts are (links
    between them in the k-nearest-neighbour graph over the product of their link volumes, the
@@ -213,7 +213,7 @@ class ThemeModel(BaseEstimator):
         How ``"auto"`` counts themes (module docstring, step 3); ``"phrasings"`` also turns
         ``merge_phrasings`` on unless it is set to False.
     merge_to_spectral : bool, default True
-        Silhouette and phrasings rules only: merge their themes down to the spectral rule's count,
+        Silhouette rule only: merge its themes down to the spectral rule's count,
         the pair most alike in words and neighbours first (module docstring, step 4).
     merge_phrasings : bool or None, default None
         Cluster distinct phrasings, not texts, and cut slot fillers from what the embedder reads
@@ -410,7 +410,7 @@ class ThemeModel(BaseEstimator):
         fit_rows = _kmeans(_diffuse(vals, vectors, k), k, n_init=10, seed=seed, weights=wc)[inv]
         if not fixed_k:
             fit_rows = self._consolidate(fit_texts, weights, X, fit_rows)
-            if self._rule() != "spectral" and self.merge_to_spectral and n_c > 2:
+            if self._rule() == "silhouette" and self.merge_to_spectral and n_c > 2:
                 # over-segmented by the silhouette rule: merge down to the spectral count
                 count_vals, _ = _spectral(Xc, _count_neighbours(nn, n_c), min(self.max_themes + 1, n_c), rng,
                                           values_only=True)
