@@ -283,3 +283,30 @@ def test_large_input_is_fitted_on_a_sample_and_all_texts_assigned(make_corpus):
     assert model.fit_embeddings_.shape[0] <= 200
     assert (model.labels_ >= 0).all()
     assert normalized_mutual_info_score(truth, model.labels_) > 0.8
+
+
+def test_merging_to_a_count_rejoins_the_pieces_of_each_theme():
+    """Each planted theme cut in two by template: merged back to four, every piece finds its twin."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from analysis.embedding import WordLlamaEmbedder
+    from analysis.text import TextAnalyzer
+    from analysis.themes import _merge_to_count
+    from tests.analysis.conftest import ITEMS, PLANTED
+
+    texts, truth, piece = [], [], []
+    for t, (key, templates) in enumerate(sorted(PLANTED.items())):
+        for i, template in enumerate(templates):
+            for item in ITEMS[:5]:
+                texts.append(template.format(item=item))
+                truth.append(key)
+                piece.append(2 * t + i % 2)  # the theme's even templates, then its odd ones
+    piece = np.array(piece)
+    X = WordLlamaEmbedder().fit(texts).transform(texts)
+    counts = CountVectorizer(analyzer=TextAnalyzer(), dtype=np.float64).fit_transform(texts)
+    rows = _merge_to_count(piece.copy(), 4, X, np.ones(len(texts)), counts, 10)
+    assert len(set(rows.tolist())) == 4
+    for key in PLANTED:
+        assert len({r for r, k in zip(rows.tolist(), truth) if k == key}) == 1  # one theme per planted theme
+    # at or below the count already: unchanged
+    assert _merge_to_count(piece.copy(), 8, X, np.ones(len(texts)), counts, 10).tolist() == piece.tolist()
