@@ -67,7 +67,9 @@ STOP_WORDS: frozenset[str] = (frozenset(ENGLISH_STOP_WORDS) - _CONTENT_IN_SKLEAR
 # ("card not working", "cash from an ATM"). Content verbs such as "get" or "want" are not here:
 # they may start a name ("get a refund") but never make one alone (see phrase_candidates).
 FUNCTION_WORDS: frozenset[str] = (STOP_WORDS | frozenset(
-    {"does", "did", "doing", "having", "shall", "ought", "whilst", "upto", "an", "via", "per", "vs"}
+    # "away": the one particle of _TRAILING_PARTICLES scikit-learn's list lacks; like the others it
+    # may end a phrasal verb's name ("give away") but never start a name ("away free to undercut")
+    {"does", "did", "doing", "having", "shall", "ought", "whilst", "upto", "an", "via", "per", "vs", "away"}
 )) - frozenset(
     {"get", "getting", "got", "want", "need", "like", "keep", "give", "find", "found", "take", "made",
      "fill", "see", "go", "put"}

@@ -174,3 +174,15 @@ def test_mentions_are_runs_of_capitalised_words_holding_an_entity():
     entities = find_entities(texts)
     assert mention_spans(cased_tokens(texts[0]), entities) == ["Halden Systems"]
     assert mention_spans(cased_tokens(texts[2]), entities) == ["Vantix"]
+
+
+def test_a_name_never_starts_with_a_particle():
+    """A particle belongs to the verb before it ("give ... away"): it may end a name, never start one."""
+    from analysis.text import _TRAILING_PARTICLES, FUNCTION_WORDS, cased_tokens, find_entities, phrase_candidates
+
+    text = "Vantix is giving the first year away free to undercut us"
+    spans = [" ".join(w) for _, w in phrase_candidates(cased_tokens(text), find_entities([text]))]
+    assert "free to undercut" in spans
+    assert not [s for s in spans if s.split(" ")[0] in _TRAILING_PARTICLES], spans
+    assert "year away" in spans  # a particle may still end one
+    assert _TRAILING_PARTICLES <= FUNCTION_WORDS
