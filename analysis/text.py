@@ -60,6 +60,10 @@ STOP_WORDS: frozenset[str] = (frozenset(ENGLISH_STOP_WORDS) - _CONTENT_IN_SKLEAR
         "like", "want", "need", "please", "thanks", "thank", "hi", "hello", "ok", "okay",
         "yes", "got", "get", "getting", "s", "t", "d", "ll", "m", "re", "ve",
     }
+) | frozenset(  # a pronoun's contractions: "we'll", "they've", "you'd", "she's"
+    f"{word}{ending}" for word in ("i", "you", "we", "they", "he", "she", "it", "there", "that", "who", "what",
+                                   "where", "here", "how", "this")
+    for ending in ("'ll", "'re", "'ve", "'d", "'s", "'m")
 )
 
 # Words a theme name may neither start nor end with: grammatical words (articles, pronouns,

@@ -186,3 +186,13 @@ def test_a_name_never_starts_with_a_particle():
     assert not [s for s in spans if s.split(" ")[0] in _TRAILING_PARTICLES], spans
     assert "year away" in spans  # a particle may still end one
     assert _TRAILING_PARTICLES <= FUNCTION_WORDS
+
+
+def test_a_pronoun_contraction_is_a_stop_word():
+    """"we'll pay" is not a name, and "we'll" is not a key term."""
+    from analysis.text import FUNCTION_WORDS, cased_tokens, find_entities, phrase_candidates
+
+    assert {"we'll", "they've", "you'd", "she's", "we're"} <= STOP_WORDS & FUNCTION_WORDS
+    assert TextAnalyzer(bigrams=False)("We'll pay the increase") == ["pay", "increas"]
+    spans = [" ".join(w) for _, w in phrase_candidates(cased_tokens("We'll pay the increase"), find_entities(["x"]))]
+    assert "we'll pay" not in spans and "pay the increase" in spans
