@@ -773,7 +773,7 @@ class ThemeModel(BaseEstimator):
                 Theme(
                     theme_id=int(self.theme_ids_[r]),
                     label=label,
-                    terms=tuple(terms[: self.n_terms]),
+                    terms=tuple(_adding_words(terms)[: self.n_terms]),
                     size=int(sizes[r]),
                     examples=tuple(examples[: self.n_examples]),
                     mentions=phrases.theme_mentions(members, weights),
@@ -1112,6 +1112,20 @@ def _dedupe(items: list[str]) -> list[str]:
         if item and key not in seen:
             seen.add(key)
             out.append(item)
+    return out
+
+
+def _adding_words(terms: list[str]) -> list[str]:
+    """The terms, best first, each adding a word the earlier ones lack: "price", "increase", then
+    not "price increase"; "buyers ask", then not "ask" nor "buyers". A reader's eight key terms say
+    eight things, not three things several ways."""
+    held: set[str] = set()
+    out = []
+    for term in terms:
+        words = set(term.lower().split(" "))
+        if not words <= held:
+            held |= words
+            out.append(term)
     return out
 
 

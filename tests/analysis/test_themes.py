@@ -310,3 +310,20 @@ def test_merging_to_a_count_rejoins_the_pieces_of_each_theme():
         assert len({r for r, k in zip(rows.tolist(), truth) if k == key}) == 1  # one theme per planted theme
     # at or below the count already: unchanged
     assert _merge_to_count(piece.copy(), 8, X, np.ones(len(texts)), counts, 10).tolist() == piece.tolist()
+
+
+def test_key_terms_each_add_a_word():
+    """No key term is made only of words earlier terms show ("price increase" after "price", "increase")."""
+    from analysis.themes import _adding_words
+
+    assert _adding_words(["price", "increase", "price increase", "pushback", "buyers ask", "ask", "buyers"]) == [
+        "price", "increase", "pushback", "buyers ask"]
+
+
+def test_fitted_key_terms_never_repeat_their_words(fitted):
+    for theme in fitted.themes_:
+        held: set[str] = set()
+        for term in theme.terms:
+            words = set(term.lower().split(" "))
+            assert not words <= held, (theme.label, theme.terms)
+            held |= words
