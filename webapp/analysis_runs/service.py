@@ -50,8 +50,10 @@ MAX_THEMES = 30  # "auto" searches 2..30 themes: enough for a sales org, and kee
 #: How "auto" counts observation themes. The leader report's verdicts rest on this grouping, and on
 #: the real-text planted organisation (tests/webapp/test_planted_real_texts.py, ~1,000 texts of 16
 #: intents, cap 30) the spectral rule merged sibling intents: 3 of 5 planted effects found and a
-#: null intent flagged, against 5 of 5 and none with the silhouette rule. Comments keep the engine's
-#: default (their themes feed no verdict).
+#: null intent flagged, against 5 of 5 and none with the silhouette rule. Its themes are then merged
+#: down to the spectral count where the silhouette split signals by wording (ThemeModel's
+#: merge_to_spectral: the demo's 25 themes become 16-18 for its 14 signals, the same ones recovered).
+#: Comments keep the engine's default (their themes feed no verdict).
 OBSERVATION_COUNT_RULE = "silhouette"
 NEW_THEME_MIN_TEXTS = 10  # new texts needed before a routine run looks for new themes among them
 NEW_THEME_MIN_SIZE = 3  # a proposed theme with fewer texts is a fragment: they join their nearest theme
