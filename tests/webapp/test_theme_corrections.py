@@ -244,3 +244,20 @@ def test_only_leaders_and_admins_correct_themes(client, analysed, email):
 def test_admins_see_the_page(client, analysed):
     login(client, "admin@demo.test", DEMO_PASSWORD)
     assert client.get("/themes").status_code == 200
+
+
+def test_the_themes_table_reads_as_labelled_cards_on_a_phone(leader):
+    """Every cell of /themes says its column (shown as a card at phone width), and a period's count never breaks."""
+    import re
+
+    html = leader.get("/themes").get_data(as_text=True)
+    table = re.search(r'<table class="([^"]*)"[^>]*>.*?</table>', html, re.DOTALL)
+    assert "card-list" in table.group(1).split()
+    rows = re.findall(r"<tr>\s*(<td.*?)</tr>", table.group(0), re.DOTALL)
+    assert rows
+    for row in rows:
+        labels = re.findall(r'<td data-label="([^"]+)"', row)
+        assert labels == ["Theme", "Observations", "Per period", "Key terms", "Rename"]
+        assert row.count("<td") == len(labels)
+        for count in re.findall(r'<span class="text-nowrap">([^<]+)</span>', row):
+            assert re.fullmatch(r"\d{4}-Q\d: \d+,?", count), count
