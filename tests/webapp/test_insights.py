@@ -213,6 +213,15 @@ def _login(client, email):
     return client.post("/login", data={"email": email, "password": DEMO_PASSWORD}, follow_redirects=True)
 
 
+def _leader_pages(demo):
+    """Each period of the demo org with its JSON and the leader's /insights page: (period, data, html)."""
+    app, org = demo
+    client = app.test_client()
+    _login(client, "leader@demo.test")
+    for period in org.periods:
+        yield period, _insights(app, period), client.get(f"/insights?period={period}").get_data(as_text=True)
+
+
 def test_leader_sees_the_report_and_a_theme(demo):
     app, org = demo
     period = org.periods[-1]
@@ -317,13 +326,8 @@ def _ids(html: str) -> set[str]:
 
 
 def test_headline_is_at_most_five_sentences_each_linked_to_evidence_on_the_page(demo):
-    app, org = demo
-    client = app.test_client()
-    _login(client, "leader@demo.test")
-    for period in org.periods:
-        data = _insights(app, period)
+    for period, data, html in _leader_pages(demo):
         assert 1 <= len(data["headline"]) <= 5, period
-        html = client.get(f"/insights?period={period}").get_data(as_text=True)
         ids = _ids(html)
         for h in data["headline"]:
             assert set(h) == {"text", "evidence", "anchor"}
@@ -353,13 +357,8 @@ def test_no_verdict_contradicts_its_interval_in_any_period(demo):
     """A finding holds exactly when the adjusted interval shown beside it excludes zero (JSON and page)."""
     import re
 
-    app, org = demo
-    client = app.test_client()
-    _login(client, "leader@demo.test")
     n_checked = 0
-    for period in org.periods:
-        data = _insights(app, period)
-        html = client.get(f"/insights?period={period}").get_data(as_text=True)
+    for period, data, html in _leader_pages(demo):
         rows = dict(re.findall(r'<tr id="theme-(\d+)" data-verdict="([^"]+)"', html))
         for t in data["themes"]:
             v = t["verdict"]
@@ -600,18 +599,13 @@ def test_the_themes_table_shows_the_difference_its_interval_is_built_around(demo
     difference its sentence quotes, inside its interval, with the mean on hover."""
     import re
 
-    app, org = demo
-    client = app.test_client()
-    _login(client, "leader@demo.test")
     checked = 0
-    for period in org.periods:
-        data = _insights(app, period)
+    for period, data, html in _leader_pages(demo):
         typical = {}
         for t in data["themes"]:
             said = re.search(r"typically ([+\-−]?\d+\.\d) points", t.get("target_link_text") or "")
             if t.get("target_link") and said:
                 typical[t["id"]] = (float(said.group(1).replace("−", "-")), t["target_link"]["diff"])
-        html = client.get(f"/insights?period={period}").get_data(as_text=True)
         for tid, low, high, cell in re.findall(
                 r'<tr id="theme-(\d+)" data-verdict="[^"]*" data-adj-low="([^"]+)" data-adj-high="([^"]+)">.*?'
                 r'<td data-label="Typical difference"[^>]*>(.*?)</td>', html, re.DOTALL):
@@ -631,13 +625,8 @@ def test_themes_with_nothing_to_tell_are_folded_below_the_table_and_none_is_lost
     """The table leads with themes whose link was tested or whose share moves; the rest are folded, once each."""
     import re
 
-    app, org = demo
-    client = app.test_client()
-    _login(client, "leader@demo.test")
     n_folded = 0
-    for period in org.periods:
-        data = _insights(app, period)
-        html = client.get(f"/insights?period={period}").get_data(as_text=True)
+    for period, data, html in _leader_pages(demo):
         main, _, fold = html.partition('<details class="smaller-themes')
         fold = fold.partition("</details>")[0]
         in_main = re.findall(r'<tr id="theme-(\d+)"', main)
