@@ -42,9 +42,10 @@ Method (each step measured on BANKING77 in ``benchmarks/themes_banking77.py``):
 4. **One theme per signal** (automatic count only, :meth:`ThemeModel._consolidate`): a theme of
    fewer than ``max(3, 0.2 x mean theme size)`` texts is absorbed by the nearest themes; two
    themes are merged when one's best name is among the other's three leading names and that
-   phrase is held mostly by their texts. Under the silhouette rule (``merge_to_spectral``;
-   the phrasings rule already counts distinct phrasings, not copies), the themes are then merged pairwise down to the spectral rule's
-   count (step 3), the pair most alike first (:func:`_merge_to_count`): alike in the words they
+   phrase is held mostly by their texts. Under the silhouette rule (``merge_to_spectral``; the
+   phrasings rule already counts distinct phrasings, not copies), the themes are then merged
+   pairwise down to the spectral rule's count (step 3), the pair most alike first
+   (:func:`_merge_to_count`): alike in the words they
    use (cosine of their c-TF-IDF profiles) *and* in whose neighbours their texts are (links
    between them in the k-nearest-neighbour graph over the product of their link volumes, the
    modularity gain of the merge). The silhouette rule's k-means partition separates close
@@ -253,7 +254,8 @@ class ThemeModel(BaseEstimator):
     k_scores_ : dict of int to float
         Silhouette of each theme count tried by the silhouette rule (empty otherwise).
     count_eigenvalues_ : ndarray of float
-        Eigenvalues the spectral rule counted, largest first (empty otherwise).
+        Eigenvalues the spectral rule counted, largest first: its count, or under the silhouette
+        rule the count merged down to (empty when neither).
     threshold_ : float
         Centroid similarity under which :meth:`assign` returns a candidate (``-1``).
     matches_ : dict of int to float
