@@ -45,16 +45,15 @@ Method (each step measured on BANKING77 in ``benchmarks/themes_banking77.py``):
    phrase is held mostly by their texts. Under the silhouette rule (``merge_to_spectral``; the
    phrasings rule already counts distinct phrasings, not copies), the themes are then merged
    pairwise down to the spectral rule's count (step 3), the pair most alike first
-   (:func:`_merge_to_count`): alike in the words they
-   use (cosine of their c-TF-IDF profiles) *and* in whose neighbours their texts are (links
-   between them in the k-nearest-neighbour graph over the product of their link volumes, the
-   modularity gain of the merge). The silhouette rule's k-means partition separates close
-   signals better than k-means at the spectral count does, but splits a signal along its
-   phrasings; merging the pieces keeps the first and undoes the second, as BERTopic's topic
-   reduction merges topics by c-TF-IDF, here gated by the graph. Measured on the demo generator
-   (``benchmarks/demo_themes.py``, seeds 0-4): 16-18 themes for its 14 signals where the
-   silhouette rule alone gives 25, the same 14, 14, 14, 13, 13 signals recovered, NMI
-   0.73-0.76 against 0.72-0.74.
+   (:func:`_merge_to_count`): alike in the words they use (cosine of their c-TF-IDF profiles)
+   *and* in whose neighbours their texts are (links between them in the k-nearest-neighbour
+   graph over the product of their link volumes, the modularity gain of the merge). The
+   silhouette rule's k-means partition separates close signals better than k-means at the
+   spectral count does, but splits a signal along its phrasings; merging the pieces keeps the
+   first and undoes the second, as BERTopic's topic reduction merges topics by c-TF-IDF, here
+   gated by the graph. Measured on the demo generator (``benchmarks/demo_themes.py``, seeds
+   0-4): 16-18 themes for its 14 signals where the silhouette rule alone gives 25, the same 14,
+   14, 14, 13, 13 signals recovered, NMI 0.73-0.76 against 0.72-0.74.
 5. **Assign** texts outside the sample (and, later, new texts) by a similarity-weighted vote of their
    5 nearest fitted texts. :meth:`ThemeModel.assign` marks a text whose similarity to its theme's
    centroid falls below ``threshold_`` (the ``candidate_quantile`` quantile of the fitted texts'
