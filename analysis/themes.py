@@ -1082,11 +1082,11 @@ def _vote(E: np.ndarray, X: np.ndarray, rows: np.ndarray, k: int) -> np.ndarray:
     sim = E @ X.T
     n, m = sim.shape
     nn = min(_VOTE_NEIGHBOURS, m)
-    # the nn-th largest similarity per row; ties may add a voter, which is harmless
-    kth = np.partition(sim, m - nn, axis=1)[:, m - nn]
-    r, c = np.nonzero(sim >= kth[:, None])
-    w = np.maximum(sim[r, c], 1e-6).astype(np.float64)
-    votes = np.bincount(r * k + rows[c], weights=w, minlength=n * k).reshape(n, k)
+    # the nn most similar fitted texts of each row (of tied ones, any), read where they lie
+    near = np.argpartition(sim, m - nn, axis=1)[:, m - nn:]
+    w = np.maximum(np.take_along_axis(sim, near, axis=1), 1e-6).astype(np.float64)
+    votes = np.bincount((np.arange(n)[:, None] * k + rows[near]).ravel(), weights=w.ravel(),
+                        minlength=n * k).reshape(n, k)
     return votes.argmax(axis=1)
 
 

@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "banking77"
 
 
-def run(cmd: list[str]) -> tuple[float, float]:
-    """Run a command; return (wall seconds, peak RSS in MB)."""
+def run(cmd: list[str]) -> tuple[float, float, str]:
+    """Run a command; return (wall seconds, peak RSS in MB, its stderr)."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -30,7 +30,7 @@ def run(cmd: list[str]) -> tuple[float, float]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode:
         sys.exit(f"{cmd} failed ({proc.returncode}):\n{err}")
-    return wall, usage.ru_maxrss / 1024
+    return wall, usage.ru_maxrss / 1024, err
 
 
 def main() -> None:
@@ -56,8 +56,8 @@ def main() -> None:
             writer.writerow(["id", "text"])
             writer.writerows((f"t{i}", t) for i, t in enumerate(sample, start=1))
         py = sys.executable
-        base_t, base_mem = run([py, "benchmarks/tfidf_minibatch_baseline.py", str(src), "text", str(Path(tmp) / "b.csv")])
-        ours_t, ours_mem = run([py, "-m", "webapp.cli.themes", str(src), "--text-column", "text",
+        base_t, base_mem, _ = run([py, "benchmarks/tfidf_minibatch_baseline.py", str(src), "text", str(Path(tmp) / "b.csv")])
+        ours_t, ours_mem, ours_err = run([py, "-m", "webapp.cli.themes", str(src), "--text-column", "text",
                                 "--id-column", "id", "--themes", "auto", "--out", str(Path(tmp) / "o.csv"),
                                 "--summary", str(Path(tmp) / "o.json")])
         with open(Path(tmp) / "o.csv", newline="", encoding="utf-8") as fh:
@@ -67,6 +67,9 @@ def main() -> None:
     print(f"input: {args.n} texts (BANKING77 train+test resampled, seed 0; {kind})")
     print(f"TF-IDF + MiniBatchKMeans(30) script: {base_t:.1f} s, peak {base_mem:.0f} MB")
     print(f"groundswell themes --themes auto:    {ours_t:.1f} s, peak {ours_mem:.0f} MB, {n_themes} themes, {len(out_rows)} rows")
+    said = [line for line in ours_err.splitlines() if "text representation" in line]
+    print(f"  ({said[-1].strip() if said else 'representation not reported'}; "
+          f"GROUNDSWELL_EMBEDDER={os.environ.get('GROUNDSWELL_EMBEDDER', 'auto')})")
     print(f"ratio: {ours_t / base_t:.1f}x")
 
     sys.path.insert(0, str(ROOT))

