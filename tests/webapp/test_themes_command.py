@@ -142,3 +142,26 @@ def test_unwritable_output_is_an_error(texts_csv, tmp_path):
     result = run(texts_csv, "--text-column", "note", "--themes", "3", "--out", tmp_path / "missing-dir" / "o.csv")
     assert result.exit_code == 1
     assert "cannot write" in result.output
+
+
+def test_many_texts_are_themed_by_the_contextual_model_on_a_sample_and_mapped_vectors_for_the_rest(
+        texts_csv, tmp_path, monkeypatch):
+    """Above the contextual model's limit, `auto` no longer falls back to static vectors: the texts a
+    fit clusters are embedded by it, the others mapped into its space; every row still gets its theme."""
+    import analysis.embedding as embedding
+
+    monkeypatch.delenv("GROUNDSWELL_EMBEDDER", raising=False)
+    monkeypatch.setattr(embedding, "AUTO_TRANSFORMER_MAX_TEXTS", 10)
+    fitted = []
+    original = embedding.MappedTransformerEmbedder.fit
+    monkeypatch.setattr(embedding.MappedTransformerEmbedder, "fit",
+                        lambda self, texts, y=None: fitted.append(len(texts)) or original(self, texts, y))
+    out = tmp_path / "out.csv"
+    result = CliRunner().invoke(themes_command, [str(texts_csv), "--text-column", "note", "--id-column",
+                                                "ref", "--themes", "3", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "text representation: transformer:all-MiniLM-L6-v2+mapped wordllama" in result.stderr
+    assert fitted  # the mapped embedder did the work
+    with open(out, newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 46 and sum(r["theme_id"] != "-1" for r in rows) == 45
