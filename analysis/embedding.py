@@ -366,7 +366,8 @@ class MappedTransformerEmbedder(TransformerMixin, BaseEstimator):
         self.n_features_out_ = self.contextual_.n_features_out_
         # the map learns from the sample, topped up with kept vectors (free: no text is embedded
         # for them), e.g. a routine run that fits on nothing and places its new texts
-        pairs = texts + sorted(t for t in self.contextual_.memo_ if t not in set(texts))[
+        sampled = set(texts)
+        pairs = texts + sorted(t for t in self.contextual_.memo_ if t not in sampled)[
             : max(self.max_contextual - len(texts), 0)]
         self.static_ = WordLlamaEmbedder().fit(pairs)
         if not pairs:
